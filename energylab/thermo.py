@@ -29,6 +29,7 @@ __all__ = [
     "years_to_close",
     "gpu_energy_table",
     "energy_ladder",
+    "heat_flux_references",
     "DEFAULT_GPUS",
 ]
 
@@ -378,3 +379,40 @@ def energy_ladder(temperature_k=300.0, bits_erased=1.0, capacitance_f=1e-15, vol
     ladder["energy_j"] = ladder["energy_j"].astype(float)
     ladder["gap"] = ladder["energy_j"] / float(e_landauer)
     return ladder.sort_values("energy_j", kind="stable").reset_index(drop=True)
+
+
+#: An everyday heat flux: a 1.5 kW electric hob ring 18 cm across (an illustrative example;
+#: Pollack's 1999 chart put a hot plate near 10 W/cm²).
+HOT_PLATE_POWER_W = 1500.0
+HOT_PLATE_DIAMETER_M = 0.18
+
+
+def heat_flux_references():
+    """Everyday and extreme heat fluxes to compare a chip with (W/m²).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``reference``, ``flux_w_per_m2`` and ``source``: a kitchen hot plate
+        (:data:`HOT_PLATE_POWER_W` over a disc of :data:`HOT_PLATE_DIAMETER_M`) and the
+        surface of the Sun (σ·T⁴ at 5772 K).
+
+    Examples
+    --------
+    >>> refs = heat_flux_references().set_index("reference")
+    >>> round(float(refs["flux_w_per_m2"].iloc[0]) / 1e4, 1)   # W/cm²
+    5.9
+
+    References
+    ----------
+    :cite:p:`pollack1999,prsa2016`.
+    """
+    import pandas as pd
+
+    plate = power_density(HOT_PLATE_POWER_W, np.pi * (HOT_PLATE_DIAMETER_M / 2) ** 2)
+    sun = blackbody_flux(constants.SUN_EFFECTIVE_TEMPERATURE_K)
+    return pd.DataFrame({
+        "reference": ["kitchen hot plate (1.5 kW, 18 cm)", "surface of the Sun (5772 K)"],
+        "flux_w_per_m2": [float(plate), float(sun)],
+        "source": ["pollack1999", "prsa2016"],
+    })

@@ -305,3 +305,44 @@ def test_joules_per_op_round_trip(p, r):
 def test_joules_per_op_rejects_bad_input(args, name):
     with pytest.raises(ValueError, match=name):
         circuits.joules_per_op(*args)
+
+
+# --------------------------------------------------------------------------- explorers
+def test_energy_ladder_explorer_follows_its_controls():
+    from energylab.widgets import ch02
+
+    ex = ch02.energy_ladder_explorer()
+    assert ex.png.startswith(b"\x89PNG")
+    base = ex.result["landauer_j"]
+    ex.set(temperature_k=150.0, bits_erased=2.0)
+    assert ex.result["landauer_j"] == pytest.approx(base)          # half T, twice the bits
+    ex.set(temperature_k=4.0, bits_erased=1.0)
+    assert ex.result["landauer_j"] == pytest.approx(thermo.landauer_energy(4.0))
+    assert ex.result["dram_gap"] == pytest.approx(1.95e-9 / thermo.landauer_energy(4.0))
+    with pytest.raises(ValueError, match="temperature_k"):
+        ex.set(temperature_k=0.0)                                   # the slider cannot reach it
+
+
+def test_gpu_gap_explorer_reports_koomey_years():
+    from energylab.widgets import ch02
+
+    ex = ch02.gpu_gap_explorer(bits_erased=1.0, temperature_k=300.0, doubling_years=2.0)
+    b200 = thermo.gpu_energy_table(["B200"], bits_erased=1.0)["gap"].iloc[0]
+    assert ex.result["gap_newest"] == pytest.approx(b200)
+    assert ex.result["koomey_years"] == pytest.approx(2.0 * math.log2(b200))
+    assert 1.0 < ex.result["factor_per_year"] < 2.0                 # energy per FLOP falls
+
+
+def test_chip_power_explorer_matches_chip_power():
+    from energylab.widgets import ch02
+
+    ex = ch02.chip_power_explorer()
+    expected = circuits.chip_power(80e9, 0.015, 0.5e-15, 0.75, 1.83e9, 1e-9)
+    assert ex.result["total_w"] == pytest.approx(expected.total_w)
+    assert ex.result["tdp_w"] == 700.0
+    assert ex.result["estimate_w_per_cm2"] == pytest.approx(expected.total_w / 8.14)
+    ex.set(chip="B200", activity=0.0, leakage_nw=0.0)               # no die area, no power
+    assert ex.result["total_w"] == 0.0 and math.isnan(ex.result["estimate_w_per_cm2"])
+    assert ex.result["tdp_w"] == 1000.0
+    with pytest.raises(ValueError, match="activity"):
+        ex.set(activity=1.5)
