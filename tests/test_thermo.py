@@ -346,3 +346,33 @@ def test_chip_power_explorer_matches_chip_power():
     assert ex.result["tdp_w"] == 1000.0
     with pytest.raises(ValueError, match="activity"):
         ex.set(activity=1.5)
+
+
+# --------------------------------------------------------------------------- lab 2 checks
+def test_lab02_expected_values_by_hand():
+    from energylab.checks import expected
+
+    np.testing.assert_allclose(expected("lab02.kT_ln2"), sc.k * np.array([4, 77, 300]) * math.log(2))
+    # (700 W − 80e9 × 1 nW) / (80e9 × 0.5 fF × 0.75² V² × 1.83 GHz) = 620 / 41,175
+    assert expected("lab02.activity_for_tdp") == pytest.approx(620 / 41175)
+    assert expected("lab02.h100_power_w") == pytest.approx(41175 * 0.1 + 80)
+    # GPT-3: 3.14e23 FLOP × 16 bits × kT ln 2 ≈ 14 kJ, and 1,287 MWh is ~3e8 times that
+    assert expected("lab02.gpt3_landauer_j") == pytest.approx(3.14e23 * 16 * sc.k * 300 * math.log(2))
+    assert expected("lab02.gpt3_gap") == pytest.approx(1287 * 3.6e9 / expected("lab02.gpt3_landauer_j"))
+    gaps = expected("lab02.gaps")
+    assert gaps.shape == (4,) and np.all(np.diff(gaps) < 0)
+    # the fitted yearly factor lies between the slowest and fastest step between generations
+    years = np.array([2017, 2020, 2022, 2024])
+    steps = (gaps[:-1] / gaps[1:]) ** (1 / np.diff(years))
+    assert steps.min() <= expected("lab02.gap_factor_per_year") <= steps.max()
+
+
+def test_lab02_checks_accept_right_and_reject_wrong(capsys):
+    from energylab.checks import check, expected, question_ids
+
+    for qid in question_ids("lab02"):
+        assert check(qid, expected(qid)) is True
+        assert check(qid, 2 * np.asarray(expected(qid))) is False
+        assert check(qid, None) is False
+    out = capsys.readouterr().out
+    assert "✔" in out and "✘" in out and "not answered yet" in out
