@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import circuits, constants, datasets, thermo
+from .. import circuits, constants, datasets, scaling, thermo
 from . import Question
 
 #: Task 1: liquid helium, liquid nitrogen, a warm room.
@@ -35,8 +35,7 @@ def _gpu_table():
 
 def _gap_factor_per_year() -> float:
     t = _gpu_table()
-    slope = np.polyfit(t["year"].to_numpy(float), np.log(t["gap"].to_numpy()), 1)[0]
-    return float(np.exp(-slope))
+    return 1.0 / scaling.fit_exponential(t["year"], t["gap"]).growth_per_year
 
 
 def _activity_for_tdp() -> float:
@@ -63,7 +62,7 @@ QUESTIONS = {
              "Order: V100, A100, H100, B200."),
     "lab02.gap_factor_per_year": Question(
         expected=_gap_factor_per_year, rtol=0.02,
-        hint="fit a straight line to ln(gap) against year (np.polyfit); the factor is exp(−slope)."),
+        hint="scaling.fit_exponential(years, gaps) fits the trend; the gap shrinks by 1 / growth_per_year each year."),
     "lab02.h100_power_w": Question(
         expected=lambda: float(circuits.chip_power(**H100).total_w), rtol=0.01, unit="W",
         hint="N·α·C·V²·f for the dynamic part plus N × leakage per transistor."),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import EngFormatter
 
-from .. import circuits, datasets, thermo
+from .. import circuits, datasets, scaling, thermo
 from .base import Explorer, dropdown, log_slider, slider
 
 __all__ = [
@@ -96,14 +96,14 @@ def plot_gpu_gap(ax, bits_erased=16.0, temperature_k=300.0, doubling_years=1.57)
     floor = float(thermo.landauer_energy(temperature_k, bits_erased))
     years = table["year"].to_numpy(float)
     e = table["energy_per_op_j"].to_numpy()
-    slope, intercept = np.polyfit(years, np.log(e), 1)
-    factor_per_year = float(np.exp(-slope))
+    fit = scaling.fit_exponential(years, e)
+    factor_per_year = 1.0 / fit.growth_per_year
     ax.semilogy(years, e, "o", color="tab:orange", label="GPU: TDP ÷ dense FP16 peak")
     for yr, ei, name in zip(years, e, table["name"]):
         ax.annotate(name.replace("NVIDIA ", "").replace("Tesla ", "").split()[0], (yr, ei),
                     textcoords="offset points", xytext=(6, 4), fontsize=8)
     span = np.linspace(2016, 2026, 50)
-    ax.semilogy(span, np.exp(intercept + slope * span), "--", color="tab:orange", lw=1,
+    ax.semilogy(span, fit(span), "--", color="tab:orange", lw=1,
                 label=f"trend: ÷{factor_per_year:.2f} per year")
     ax.axhline(floor, color="tab:green", lw=2,
                label=f"Landauer: {bits_erased:g} bit × k_B·{temperature_k:g} K·ln 2")
