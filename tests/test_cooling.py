@@ -319,3 +319,66 @@ BAD = [
 def test_bad_input_raises_a_clear_value_error(call, name):
     with pytest.raises(ValueError, match=name.replace("+", r"\+")):
         call()
+
+
+# --------------------------------------------------------------------------- widgets and checks
+def test_throttling_explorer_renders_and_better_cooling_helps():
+    from energylab.widgets import ch06
+
+    ex = ch06.throttling_explorer()
+    assert ex.png.startswith(b"\x89PNG")
+    air = ex.set(r_th_k_per_w=0.12).result
+    liquid = ex.set(r_th_k_per_w=0.03).result
+    assert air["sustained_fraction"] < 1.0 <= liquid["sustained_fraction"] + 1e-12
+    assert air["final_clock_ghz"] == pytest.approx(air["sustained_clock_ghz"], rel=1e-6)
+    for workload in ch06.WORKLOADS:
+        assert 0.0 < ex.set(workload=workload).result["sustained_fraction"] <= 1.0
+    # the worst reachable corner is still a valid model state
+    ex.set(r_th_k_per_w=0.2, t_max_c=70.0, t_ambient_c=40.0, c_th_j_per_k=10 ** 3.5)
+    with pytest.raises(ValueError):
+        ex.set(t_max_c=60.0)
+
+
+def test_datacenter_explorer_matches_models():
+    from energylab.widgets import ch06
+
+    ex = ch06.datacenter_explorer()
+    r = ex.result
+    assert r["pue"] == 1.56
+    assert r["facility_gwh"] == pytest.approx(r["it_gwh"] * 1.56)
+    assert r["it_gwh"] == pytest.approx(10 * 8.76)
+    assert r["carbon_kt"] == pytest.approx(r["facility_gwh"] * 1e6 * 0.367 / 1e6)
+    clean = ex.set(clean_share=1.0).result
+    assert clean["carbon_kt"] == 0.0 and clean["offsite_ml"] == 0.0
+    custom = ex.set(practice=ch06.COOLING_PRACTICES[-1], pue_custom=1.0, wue_custom=0.0).result
+    assert custom["facility_gwh"] == pytest.approx(custom["it_gwh"]) and custom["onsite_ml"] == 0.0
+
+
+def test_static_plots_return_dataset_values():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from energylab.widgets import ch06
+
+    fig, axes = plt.subplots(1, 3)
+    flows = ch06.plot_flows(axes[0])
+    assert flows["120 kW rack/air"] / flows["120 kW rack/water"] > 1000
+    assert ch06.plot_pue_history(axes[1])["uptime"][2024] == 1.56
+    assert ch06.plot_grid_intensity(axes[2])["United States 2023"] == 367.0
+    plt.close(fig)
+
+
+def test_lab06_checks_accept_expected_and_reject_wrong(capsys):
+    from energylab.checks import check, expected, question_ids
+
+    ids = question_ids("lab06")
+    assert len(ids) >= 5
+    for q in ids:
+        value = expected(q)
+        assert check(q, value)
+        assert not check(q, np.asarray(value) * 1.5)
+    assert expected("lab06.pue_from_60pct_cooling") == pytest.approx(2.5)
+    assert expected("lab06.sustained_ghz_liquid") == pytest.approx(2.0)
+    assert not check("lab06.rack_flow_l_per_min", None)
