@@ -349,7 +349,8 @@ def _utilisation(workload, n: int, dt: float) -> np.ndarray:
         elif u.shape != (n,):
             raise ValueError(f"workload must be a number, a callable of time or an array of "
                              f"n_steps = {n} values, got an array of shape {u.shape}")
-    return np.array(validate.fraction("workload", u), dtype=float, ndmin=1)
+    validate.fraction("workload", u)
+    return np.ascontiguousarray(u, dtype=float)
 
 
 def _steps(duration_s, dt_s) -> tuple[int, float]:
@@ -364,7 +365,7 @@ def _steps(duration_s, dt_s) -> tuple[int, float]:
 
 
 def _min_affine_scan(a: float, b: np.ndarray, cap: float, x0: float,
-                     block: int = 512) -> np.ndarray:
+                     block: int = 128) -> np.ndarray:
     """All states of ``x[n+1] = min(cap, a·x[n] + b[n])``, without a loop over steps.
 
     Each step is the map ``x ↦ min(C, A·x + B)``; with ``A > 0`` such maps compose into a
@@ -507,16 +508,18 @@ def _finish(temp, u, a, b, dt, r, c, t_max, t_amb, f_max, p_dyn, p_st, k) -> Thr
         f_cap = np.maximum(f_max * ratio ** (1.0 / k), np.finfo(float).tiny)
         freq[idx] = f_cap
         power[idx] = u[idx] * circuits.dvfs_power(f_cap, f_max, p_dyn, 0.0, k) + p_st
-    t_inf = t_amb + power * r
     tau = r * c
-    # exact integral of (T − T_amb)/R over each step
-    removed = ((t_inf - t_amb) * dt + (temp[:-1] - t_inf) * tau * (1.0 - a)) / r
+    # exact integral of (T − T_amb)/R over each step, summed over steps:
+    # ∫ = [(T∞ − T_amb)·dt + (T[n] − T∞)·τ·(1 − a)] / R with T∞ = T_amb + P·R
+    sum_p = float(np.sum(power))
+    sum_excess = float(np.sum(temp[:-1] - t_amb))
+    removed = sum_p * dt + (sum_excess - r * sum_p) * tau * (1.0 - a) / r
     time = np.arange(n + 1) * dt
     return ThrottleResult(
         time_s=time, temperature_k=temp, frequency_hz=freq, power_w=power, utilisation=u,
         work_cycles=float(np.sum(u * freq) * dt), peak_work_cycles=float(np.sum(u) * f_max * dt),
-        heat_in_j=float(np.sum(power) * dt), heat_stored_j=float(c * (temp[-1] - temp[0])),
-        heat_removed_j=float(np.sum(removed)), t_max_k=t_max, f_max_hz=f_max)
+        heat_in_j=sum_p * dt, heat_stored_j=float(c * (temp[-1] - temp[0])),
+        heat_removed_j=removed, t_max_k=t_max, f_max_hz=f_max)
 
 
 def simulate_throttling_loop(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max_k, t_ambient_k,
