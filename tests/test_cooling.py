@@ -350,8 +350,27 @@ def test_datacenter_explorer_matches_models():
     assert r["carbon_kt"] == pytest.approx(r["facility_gwh"] * 1e6 * 0.367 / 1e6)
     clean = ex.set(clean_share=1.0).result
     assert clean["carbon_kt"] == 0.0 and clean["offsite_ml"] == 0.0
-    custom = ex.set(practice=ch06.COOLING_PRACTICES[-1], pue_custom=1.0, wue_custom=0.0).result
-    assert custom["facility_gwh"] == pytest.approx(custom["it_gwh"]) and custom["onsite_ml"] == 0.0
+    meta = ex.set(practice=ch06.COOLING_PRACTICES[-1], clean_share=0.0).result
+    assert meta["pue"] == 1.09 and meta["onsite_ml"] == pytest.approx(87.6e6 * 0.26 / 1e6)
+
+
+@pytest.mark.parametrize("factory", ["throttling_explorer", "datacenter_explorer"])
+def test_every_control_of_chapter6_explorers_changes_the_figure(factory):
+    import ipywidgets as widgets
+
+    from energylab.widgets import ch06
+
+    ex = getattr(ch06, factory)()
+    for name, control in ex.controls.items():
+        before = ex.png
+        if isinstance(control, widgets.Dropdown):
+            new = [o for o in control.options if o != control.value][0]
+        elif isinstance(control, widgets.FloatLogSlider):
+            new = control.base ** ((control.min + control.max) / 2 + 0.3)
+        else:
+            new = control.max if control.value != control.max else control.min
+        ex.set(**{name: new})
+        assert ex.png != before, f"{factory}: moving {name} did not change the figure"
 
 
 def test_static_plots_return_dataset_values():

@@ -224,7 +224,6 @@ def _practices() -> dict:
         "2011 average (PUE 1.8, WUE 1.8)": (float(eff.loc[("Global average (Uptime survey)", 2011), "pue"]), avg_wue),
         "2024 average (PUE 1.56, WUE 1.8)": (float(eff.loc[("Global average (Uptime survey)", 2024), "pue"]), avg_wue),
         "hyperscale, Meta 2021 sites (PUE 1.09, WUE 0.26)": (float(meta.pue), float(meta.wue_l_per_kwh)),
-        "custom (use the PUE and WUE sliders)": None,
     }
 
 
@@ -239,7 +238,7 @@ def _sites() -> dict:
 
 
 def plot_datacenter(axes, it_load_mw=10.0, practice="2024 average (PUE 1.56, WUE 1.8)",
-                    pue_custom=1.3, wue_custom=1.0, site="United States 2023",
+                    site="United States 2023",
                     ewif_l_per_kwh=3.14, clean_share=0.0):
     """Annual energy, water and carbon of a data centre, as stacked bars.
 
@@ -249,8 +248,8 @@ def plot_datacenter(axes, it_load_mw=10.0, practice="2024 average (PUE 1.56, WUE
     it_load_mw : float
         Average IT load, MW (runs all year).
     practice : str
-        A key of :data:`COOLING_PRACTICES` (PUE and on-site WUE from the dataset), or the
-        custom entry, which uses ``pue_custom`` and ``wue_custom``.
+        One of :data:`COOLING_PRACTICES`; its PUE and on-site WUE come from the
+        ``datacenter_efficiency`` dataset.
     site : str
         A ``"<region> <year>"`` row of ``grid_intensity``.
     ewif_l_per_kwh : float
@@ -265,8 +264,7 @@ def plot_datacenter(axes, it_load_mw=10.0, practice="2024 average (PUE 1.56, WUE
         ``pue``, ``it_gwh``, ``facility_gwh``, ``onsite_ml``, ``offsite_ml``, ``carbon_kt``.
     """
     ax_e, ax_w, ax_c = axes
-    preset = _practices()[practice]
-    pue, wue = preset if preset is not None else (pue_custom, wue_custom)
+    pue, wue = _practices()[practice]
     it_kwh = it_load_mw * 1e3 * HOURS_PER_YEAR
     fac_kwh = cooling.facility_energy(it_kwh, pue)
     water = cooling.water_use(it_kwh, wue, pue, ewif_l_per_kwh * (1 - clean_share))
@@ -308,8 +306,6 @@ def datacenter_explorer(**defaults) -> Explorer:
     controls = {
         "it_load_mw": slider(10.0, 1.0, 200.0, 1.0, "average IT load (MW)"),
         "practice": dropdown(COOLING_PRACTICES, "2024 average (PUE 1.56, WUE 1.8)", "cooling"),
-        "pue_custom": slider(1.3, 1.0, 2.5, 0.01, "custom PUE"),
-        "wue_custom": slider(1.0, 0.0, 2.5, 0.05, "custom WUE (L/kWh)"),
         "site": dropdown(list(_sites()), "United States 2023", "site (grid)"),
         "ewif_l_per_kwh": slider(3.14, 0.0, 6.0, 0.02, "grid water intensity EWIF (L/kWh)"),
         "clean_share": slider(0.0, 0.0, 1.0, 0.05, "share of clean power bought"),
