@@ -450,14 +450,14 @@ class Footprint:
                 left += share
                 i += 1
             unit = parts["unit"].iloc[0]
-            ax.text(1.02, y, f"{total:,.3g} {unit}", va="center", fontsize=9)
+            ax.text(1.02, y, f"{total:,.4g} {unit}", va="center", fontsize=9)
         ax.set_yticks(range(len(quantities)), quantities)
         ax.set_xlim(0, 1.3)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
         ax.invert_yaxis()
         ax.set_xlabel("share of each total")
         ax.set_title(self.label or "footprint")
-        ax.legend(fontsize=7, loc="lower right", ncol=1)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
         return {"energy_mwh": self.facility_energy_j / J_PER_MWH, "carbon_t": self.carbon_kg / 1e3,
                 "water_m3": self.water_l / 1e3}
 

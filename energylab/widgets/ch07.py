@@ -246,11 +246,12 @@ def plot_measured_efficiency(ax, landauer_j=None, this_machine: dict | None = No
     cpu = ~g["accelerated"]
     ax.scatter(year[cpu], jpf[cpu], marker="s", color="C1", label="measured, CPU only (Green500 HPL)")
     ax.scatter(year[~cpu], jpf[~cpu], marker="o", color="C0", label="measured, accelerated (Green500 HPL)")
-    for chip in ["V100", "A100", "H100"]:
+    for i, chip in enumerate(["V100", "A100", "H100"]):
         row = datasets.chip(chip)
         v = row["tdp_w"] / row["fp64_flop_per_s"]
-        ax.plot([row["year"]], [v], "k^")
-        ax.text(row["year"], v, f" {chip} FP64 at TDP (chip model)", fontsize=7, va="bottom")
+        ax.plot([row["year"]], [v], "k^", label="chip model: TDP ÷ dense FP64 peak" if i == 0 else None)
+        ax.annotate(chip, (row["year"], v), textcoords="offset points", xytext=(0, -12), fontsize=7,
+                    ha="center")
     if landauer_j is not None:
         ax.axhline(landauer_j, color="C2", ls="--", label="Landauer limit, one bit at 300 K")
     if this_machine:
