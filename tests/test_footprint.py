@@ -271,3 +271,39 @@ def test_measured_gemm_efficiency_is_consistent():
     fugaku = g[g["system"].str.startswith("A64FX")].iloc[0]
     assert fugaku["rmax_flop_per_s"] / fugaku["flop_per_j"] == pytest.approx(118.5e3, rel=0.01)  # ≈118 kW
     assert len(both) >= 3
+
+
+# ------------------------------------------------------------------ chapter 7 explorers
+def test_footprint_explorer_reproduces_gpt3_and_covers_its_extremes():
+    from energylab.widgets import ch07
+
+    ex = ch07.footprint_explorer(mfu=0.2)  # GPT-3's MFU was 24.6/125 = 0.197; 300 W x 1.1 ≈ 330 W
+    assert ex.result["energy_mwh"] == pytest.approx(1287, rel=0.02)
+    for chip in ch07.CHIPS:  # every chip/precision pair the controls allow draws without error
+        for precision in ("fp16", "fp8"):
+            ex.set(chip=chip, precision=precision, site_label="China grid, 2022", pue=2.5, mfu=0.05)
+            assert np.isfinite(ex.result["carbon_t"]) and ex.result["water_m3"] > 0
+
+
+def test_per_query_explorer_defaults_are_epochs_estimate_and_batch_helps():
+    from energylab.widgets import ch07
+
+    ex = ch07.per_query_explorer()
+    assert ex.result["wh_per_query"] == pytest.approx(0.30, rel=0.01)
+    before = ex.result["wh_per_query"]
+    ex.set(batch=8)
+    assert ex.result["wh_per_query"] == pytest.approx(before / 8)
+
+
+def test_claims_browser_filters_and_shows_html():
+    from energylab.widgets import ch07
+
+    b = ch07.claims_browser(topic="energy-bill", verdict="wrong")
+    assert len(b.frame) > 0 and set(b.frame["topic"]) == {"energy-bill"}
+    bundle = b._repr_mimebundle_()
+    assert f"{len(b.frame)} claims" in bundle["text/html"] and "C120" in bundle["text/html"]
+    from energylab import datasets
+
+    b.controls["topic"].value = "All"  # as a user would
+    claims = datasets.load("claims")
+    assert len(b.frame) == (claims["verdict_class"] == "wrong").sum()
