@@ -243,6 +243,7 @@ def format_info(fmt: str) -> FormatInfo:
 
 
 @functools.cache
+@np.errstate(invalid="ignore")
 def _positive_values(name: str) -> np.ndarray:
     spec = format_spec(name)
     if spec.kind == "int":
@@ -527,10 +528,11 @@ def quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bool = 
         raise ValueError(f"x contains NaN, which {spec.label} cannot represent")
     if saturate:
         arr = np.where(np.isnan(arr), arr, np.clip(arr, -info.max, info.max))
-    if spec.name == "tf32":
-        codes = _round_tf32(arr.astype(np.float32))
-    else:
-        codes = arr.astype(spec.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is the format's business
+        if spec.name == "tf32":
+            codes = _round_tf32(arr.astype(np.float32))
+        else:
+            codes = arr.astype(spec.dtype)
     return Quantized(codes, s, spec.name, None)
 
 
