@@ -918,7 +918,7 @@ def chip_energy_per_op(chip_name: str, precision: str = "fp16", sparse: bool = F
 
     References
     ----------
-    Peaks and TDP from the ``chips`` dataset :cite:p:`epoch2025hardware,nvidia2022h100`.
+    Peaks and TDP from the ``chips`` dataset :cite:p:`epoch2025hardware,nvidia2022h100datasheet`.
     """
     from . import circuits, datasets
 
