@@ -240,6 +240,14 @@ def test_float_sqnr_is_scale_free_and_grows_with_mantissa():
     assert abs((s["fp16"] - s["bf16"]) / 3 - 6.02) < 0.3
 
 
+@pytest.mark.parametrize("fmt", ["fp16", "bf16", "fp8_e4m3", "fp8_e5m2", "tf32"])
+def test_float_sqnr_theory_on_gaussian_data_at_any_scale(fmt):
+    rng = np.random.default_rng(11)
+    for sigma in (0.25, 1.0, 30.0):   # inside every format's normal range
+        x = sigma * rng.normal(size=200000)
+        assert abs(P.sqnr_db(x, P.quantize(x, fmt)) - P.float_sqnr_theory_db(fmt)) < 0.5
+
+
 def test_running_sum_stalls_in_bf16():
     s = P.running_sum(np.ones(1000), "bf16")
     assert s[-1] == 256 and s[255] == 256                      # 256 + 1 is a tie, rounds to even
@@ -320,6 +328,7 @@ def test_digits_accuracy_by_format():
     (lambda: P.sqnr_db([0.0, 0.0], [0.0, 0.0]), "zero"),
     (lambda: P.sqnr_db([1.0, 2.0], [1.0]), "shape"),
     (lambda: P.sqnr_theory_db(1), "bits"),
+    (lambda: P.float_sqnr_theory_db("int8"), "float format"),
     (lambda: P.sqnr_theory_db(8, "square"), "signal"),
     (lambda: P.op_energy("div", 8, "int"), "op"),
     (lambda: P.op_energy("add", 8, "posit"), "kind"),
