@@ -344,3 +344,20 @@ def test_digits_accuracy_by_format():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- lab 4 checks
+def test_lab04_expected_answers(capsys):
+    from energylab.checks import check, expected, question_ids
+
+    assert expected("lab04.fp8_decode") == 26.0                        # 2**(11-7) * (1 + 5/8)
+    assert expected("lab04.fp8_decode_subnormal") == -3 / 8 * 2.0 ** -6
+    assert expected("lab04.int8_sqnr_per_channel") > expected("lab04.int8_sqnr_per_tensor")
+    assert 3 <= expected("lab04.fewest_bits") <= 8
+    assert 5 < expected("lab04.memory_saving") < 32 / expected("lab04.fewest_bits")
+    assert np.isclose(expected("lab04.h100_fp8_dense_tflops"), 1978.9, rtol=1e-3)
+    assert expected("lab04.h100_claim_is_sparse") is True
+    for qid in question_ids("lab04"):
+        assert check(qid, expected(qid))
+    assert not check("lab04.fp8_decode", 24.0)
+    assert "✘" in capsys.readouterr().out
