@@ -361,3 +361,41 @@ def test_lab04_expected_answers(capsys):
         assert check(qid, expected(qid))
     assert not check("lab04.fp8_decode", 24.0)
     assert "✘" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- chapter 4 explorers
+@pytest.mark.parametrize("factory", ["formats_explorer", "quantization_explorer"])
+def test_every_control_of_chapter4_explorers_changes_the_figure(factory):
+    import ipywidgets as widgets
+
+    from energylab.widgets import ch04
+
+    ex = getattr(ch04, factory)()
+    for name, control in ex.controls.items():
+        before = ex.png
+        if isinstance(control, widgets.Checkbox):
+            new = not control.value
+            if name == "activations":
+                ex.set(fmt="int3")        # activation quantization only shows at few bits
+                before = ex.png
+        elif isinstance(control, widgets.Dropdown):
+            new = [o[1] for o in control.options if o[1] != control.value][0]
+        else:
+            new = control.base ** ((control.min + control.max) / 2 + 0.3)
+        ex.set(**{name: new})
+        assert ex.png != before, f"{factory}: moving {name} did not change the figure"
+
+
+def test_chapter4_explorer_results_match_models():
+    from energylab.widgets import ch04
+
+    r = ch04.formats_explorer(fmt="bf16", value=1.01).result
+    assert (r["below"], r["above"], r["rounded"]) == (1.0078125, 1.015625, 1.0078125)
+    assert r["eps"] == 2.0 ** -7
+    r = ch04.formats_explorer(fmt="int8", value=300.0).result
+    assert r["rounded"] == 127 and r["above"] == np.inf       # saturates beyond the range
+    r = ch04.quantization_explorer(fmt="int4", per_channel=True).result
+    assert r["accuracy"] == P.digits_accuracy("int4", per_channel=True)
+    assert abs(r["sqnr_db"] - r["theory_db"]) < 1.5             # uniform-noise theory, Δ²/12
+    with pytest.raises(ValueError):
+        ch04.formats_explorer(value=1e9)                           # beyond the slider
