@@ -426,24 +426,37 @@ def int_scale(x, fmt: str = "int8", axis: int | None = None) -> np.ndarray:
     if spec.kind != "int":
         raise ValueError(f"fmt must be an integer format for int_scale, got {spec.name!r}")
     x = np.asarray(validate.finite("x", x), dtype=float)
-    qmax = 2 ** (spec.bits - 1) - 1
+    return _maxabs_scale(x, 2 ** (spec.bits - 1) - 1, axis)
+
+
+def _maxabs_scale(x: np.ndarray, qmax: int, axis: int | None) -> np.ndarray:
     red = _reduce_axes(x.ndim, axis)
     if red is None:
-        amax = np.max(np.abs(x), keepdims=True) if x.ndim else np.abs(x).reshape(1)
+        amax = np.abs(x).reshape(1) if x.ndim == 0 else np.maximum(np.max(x, keepdims=True),
+                                                                  -np.min(x, keepdims=True))
     else:
         amax = np.max(np.abs(x), axis=red[0], keepdims=True)
     return np.where(amax > 0, amax / qmax, 1.0)
 
 
 def _round_tf32(x32: np.ndarray) -> np.ndarray:
-    """Round float32 values to 10 mantissa bits, ties to even (TF32 as float32)."""
-    x = x32.astype(np.float64)
-    finite = np.isfinite(x) & (x != 0)
-    _, e = np.frexp(np.where(finite, x, 1.0))  # x = f * 2**e with 0.5 <= |f| < 1
-    quantum = np.ldexp(1.0, np.maximum(e - 1, -126) - 10)  # ulp; fixed below 2**-126
-    r = np.where(finite, np.round(x / quantum) * quantum, x)  # np.round: ties to even
-    r = np.where(np.abs(r) > format_info("tf32").max, np.copysign(np.inf, r), r)
-    return r.astype(np.float32)
+    """Round float32 values to 10 mantissa bits, ties to even (TF32 held in a float32).
+
+    Adding ``0xFFF`` plus the lowest kept bit to the raw bits and clearing the 13 dropped
+    bits rounds to nearest with ties to even; a carry out of the mantissa correctly bumps
+    the exponent (and turns the largest values into infinity). NaNs are passed through.
+    """
+    x32 = np.ascontiguousarray(x32, dtype=np.float32)
+    u = x32.view(np.uint32)
+    r = u >> np.uint32(13)
+    r &= np.uint32(1)
+    r += np.uint32(0xFFF)
+    r += u
+    r &= np.uint32(0xFFFFE000)
+    r = r.view(np.float32)
+    if np.isnan(np.min(x32)):  # min propagates NaN: only then pay for the mask
+        r = np.where(np.isnan(x32), x32, r)
+    return r
 
 
 def quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bool = False) -> Quantized:
@@ -495,11 +508,17 @@ def quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bool = 
     [1, 3, 7]
     """
     spec = format_spec(fmt)
-    arr = validate.as_array("x", x)
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.size:
+        arr = x  # keep float16/32/64 as they are: a cast from the caller's own dtype
+    else:
+        arr = validate.as_array("x", x)
     if spec.kind == "int":
-        arr = np.asarray(validate.finite("x", arr), dtype=float)
+        arr = np.asarray(arr, dtype=float)
+        if not np.isfinite(arr.sum()):  # NaN or inf anywhere makes the sum non-finite
+            validate.finite("x", arr)
+        qmax = 2 ** (spec.bits - 1) - 1
         if scale is None:
-            s = int_scale(arr, spec.name, axis=axis)
+            s = _maxabs_scale(arr, qmax, axis)
         else:
             if axis is not None:
                 raise ValueError("axis must be None when scale is given (the scale's shape sets the channels)")
@@ -509,9 +528,10 @@ def quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bool = 
                 np.broadcast_shapes(s.shape, arr.shape)
             except ValueError:
                 raise ValueError(f"scale of shape {s.shape} does not broadcast to x of shape {arr.shape}") from None
-        qmax = 2 ** (spec.bits - 1) - 1
-        q = np.clip(np.rint(arr / s), -qmax, qmax)
-        codes = q.astype(np.int16).astype(spec.dtype)
+        q = np.asarray(arr / s, dtype=float)
+        np.rint(q, out=q)
+        np.clip(q, -qmax, qmax, out=q)
+        codes = q.astype(spec.dtype)
         if arr.ndim == 0:
             codes = codes.reshape(())
         return Quantized(codes, s, spec.name, None if axis is None else axis % max(arr.ndim, 1))
@@ -525,7 +545,7 @@ def quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bool = 
         s = s.reshape(1) if s.ndim == 0 else s
         arr = arr / s
     info = format_info(spec.name)
-    if not info.has_nan and np.isnan(arr).any():
+    if not info.has_nan and np.isnan(np.min(arr)):  # min propagates NaN, without a mask
         raise ValueError(f"x contains NaN, which {spec.label} cannot represent")
     if saturate:
         arr = np.where(np.isnan(arr), arr, np.clip(arr, -info.max, info.max))
