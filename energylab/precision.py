@@ -955,7 +955,7 @@ def chip_energy_per_op(chip_name: str, precision: str = "fp16", sparse: bool = F
     chip_name : str
         A chip of the ``chips`` dataset (``"H100"``).
     precision : str
-        A precision of :func:`energylab.datasets.peak_flops` (``"fp8"``, ``"int8"``, ...).
+        A precision of ``energylab.datasets.peak_flops`` (``"fp8"``, ``"int8"``, ...).
     sparse : bool
         Use the 2:4-sparse peak (twice dense) where the chip has one.
 
