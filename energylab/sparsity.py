@@ -42,6 +42,7 @@ __all__ = [
     "FORMATS",
     "storage_bits",
     "csr_break_even_density",
+    "MOE_MODELS",
     "MoEParameters",
     "moe_active_parameters",
     "moe_from_totals",
@@ -588,6 +589,17 @@ def csr_break_even_density(shape, value_bits, index_bits=None):
 
 
 # --------------------------------------------------------------------------- mixture of experts
+#: Published parameter counts (total, active per token) of models the course discusses.
+#: PaLM is dense (one "expert", every parameter active): it is here as the contrast.
+MOE_MODELS = {
+    "GLaM": {"total": 1.2e12, "active": 96.6e9, "experts": 64, "active_experts": 2,
+             "source": "du2022glam"},
+    "Mixtral 8x7B": {"total": 46.7e9, "active": 12.9e9, "experts": 8, "active_experts": 2,
+                     "source": "jiang2024mixtral"},
+    "PaLM 540B": {"total": 540e9, "active": 540e9, "experts": 1, "active_experts": 1,
+                  "source": "chowdhery2022palm"},
+}
+
 @dataclass(frozen=True)
 class MoEParameters:
     """Parameter counts of a mixture-of-experts model.
