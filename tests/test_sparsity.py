@@ -350,3 +350,65 @@ def test_a100_sparse_peak_is_twice_dense():
 def test_bad_input_raises_clear_value_error(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------- explorers and lab checks
+def test_explorers_render_and_respond():
+    from energylab.widgets import ch03
+
+    ex = ch03.nm_pattern_explorer()
+    assert ex.png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert ex.result["compressed_fraction"] == 18 / 32       # (16 + 2) / 32 bits
+    r14 = ex.set(pattern="1:4").result
+    assert r14["compressed_fraction"] == 18 / 64 and r14["relative_error"] > 0
+
+    ex = ch03.pruning_explorer()
+    r0 = ex.set(sparsity_=0.0).result
+    assert r0["accuracy"] == r0["dense_accuracy"]             # nothing pruned
+    r9 = ex.set(sparsity_=0.9).result
+    assert r9["accuracy"] < r0["accuracy"]
+    r24 = ex.set(pattern="2:4").result
+    assert r24["sparsity"] == 0.5 and r24["energy_j"] < r24["dense_energy_j"]
+    with pytest.raises(ValueError):
+        ex.set(sparsity_=1.0)                                  # beyond the slider
+
+    ex = ch03.moe_explorer()
+    assert round(ex.result["active_fraction"], 3) == 0.08     # GLaM-like defaults
+    ex.set(experts=4)
+    assert ex.controls["active_experts"].max == 4              # top-k can't exceed experts
+    with pytest.raises(ValueError):
+        ex.set(active_experts=5)
+    r = ex.set(experts=8).set(active_experts=8).result
+    assert r["active_fraction"] == 1.0
+
+    assert ch03.moe_explorer(experts=8, active_experts=8).result["active_fraction"] == 1.0
+
+    ex = ch03.matmul_energy_explorer()
+    small = ex.result
+    big = ex.set(tokens=10000.0).result
+    assert 1.7 < small["nm_speedup"] < 1.8                    # memory-bound: bytes ratio 32/18
+    assert big["nm_speedup"] == pytest.approx(2.0)             # compute-bound: 2x math
+
+
+def test_lab03_checks_accept_expected_and_reject_wrong(capsys):
+    from energylab.checks import check, expected, question_ids
+
+    ids = question_ids("lab03")
+    assert len(ids) >= 8
+    for q in ids:
+        assert check(q, expected(q)) is True
+    assert check("lab03.mask_by_hand", np.ones((2, 8), int)) is False
+    assert check("lab03.best_way", "2:4") is False
+    assert check("lab03.palm_active_fraction", 0.08) is False
+    assert check("lab03.break_even", None) is False
+    out = capsys.readouterr().out
+    assert "not answered yet" in out and "✘" in out
+
+
+def test_lab03_mixtral_from_architecture_matches_paper():
+    from energylab.checks import lab03
+
+    p = lab03.mixtral_parameters()
+    ref = sp.MOE_MODELS["Mixtral 8x7B"]
+    assert round(p.total / 1e9, 1) == ref["total"] / 1e9
+    assert round(p.active / 1e9, 1) == ref["active"] / 1e9

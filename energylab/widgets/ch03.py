@@ -405,6 +405,8 @@ def moe_explorer(**defaults) -> Explorer:
         topk.max = min(8, change["new"])
 
     experts.observe(_follow, names="value")
+    if "experts" in defaults:           # first, so that top-k's range follows it
+        ex.set(experts=defaults.pop("experts"))
     return ex.set(**defaults) if defaults else ex
 
 
