@@ -33,6 +33,7 @@ __all__ = [
     "plot_activation_sparsity",
     "plot_moe",
     "moe_explorer",
+    "compare_layer",
     "plot_matmul_energy",
     "matmul_energy_explorer",
     "plot_sparse_training",
@@ -421,25 +422,21 @@ def _roofline_time_s(e, peak_flop_per_s, bandwidth_bytes_per_s):
     return np.maximum(2 * e.macs / peak_flop_per_s, moved / bandwidth_bytes_per_s)
 
 
-def plot_matmul_energy(axes, tokens=1.0, size=4096, csr_density=0.3,
-                       memory="HBM2 DRAM", chip="A100"):
-    """A ``size × size`` FP16 layer applied to ``tokens`` rows: dense, CSR and 2:4.
+def compare_layer(tokens=1.0, size=4096, csr_density=0.3, memory="HBM2 DRAM", chip="A100"):
+    """Energy of a ``size × size`` FP16 layer for dense, CSR and 2:4 weights, and 2:4's speed-up.
 
-    Left: energy split into compute (FP16 MACs at 45 nm), weights, index metadata and
-    activations (moved at the chosen memory's energy per byte). Right: the 2:4 layer's
-    speed-up over dense on the chip's roofline (compute at its FP16 peak, bytes at its
-    bandwidth) and its energy ratio, against the number of tokens sharing each weight
-    read; the dotted line marks the chosen ``tokens``. CSR gets no time: how fast a GPU
-    runs it depends on the kernel, and at moderate densities it is usually slower than
-    dense :cite:p:`gale2020sparse`.
+    Energy from :func:`energylab.sparsity.matmul_energy` with an FP16 MAC at 45 nm and
+    the chosen memory's energy per byte; time on the chip's roofline (compute at its
+    dense FP16 peak, bytes at its bandwidth). No drawing: the numbers behind
+    :func:`plot_matmul_energy`.
 
     Returns
     -------
     dict
-        ``energy_j`` per format, ``nm_speedup`` (dense time ÷ 2:4 time),
-        ``nm_energy_ratio`` (2:4 energy ÷ dense energy).
+        ``runs`` (format -> :class:`~energylab.sparsity.MatmulEnergy`), ``energy_j``
+        (format -> J), ``nm_speedup`` (dense time ÷ 2:4 time), ``nm_energy_ratio``
+        (2:4 energy ÷ dense energy).
     """
-    ax0, ax1 = axes
     e_mac, e_byte = fp16_mac_energy_j(), memory_energy_per_byte_j(MEMORIES[memory])
     kw = dict(energy_per_mac_j=e_mac, energy_per_byte_j=e_byte)
     runs = {
@@ -448,12 +445,41 @@ def plot_matmul_energy(axes, tokens=1.0, size=4096, csr_density=0.3,
                                                          density=csr_density, **kw),
         "2:4": sparsity.matmul_energy(tokens, size, size, fmt="nm", n=2, m=4, **kw),
     }
+    peak = datasets.peak_flops(chip, "fp16")
+    bw = float(datasets.chip(chip)["memory_bandwidth_bytes_per_s"])
+    speedup = (_roofline_time_s(runs["dense"], peak, bw) / _roofline_time_s(runs["2:4"], peak, bw))
+    return {"runs": runs, "energy_j": {k: float(v.total_j) for k, v in runs.items()},
+            "nm_speedup": float(speedup),
+            "nm_energy_ratio": float(runs["2:4"].total_j / runs["dense"].total_j)}
+
+
+def plot_matmul_energy(axes, tokens=1.0, size=4096, csr_density=0.3,
+                       memory="HBM2 DRAM", chip="A100"):
+    """A ``size × size`` FP16 layer applied to ``tokens`` rows: dense, CSR and 2:4.
+
+    Left: energy split into compute (FP16 MACs at 45 nm), weights, index metadata and
+    activations (moved at the chosen memory's energy per byte). Right: the 2:4 layer's
+    speed-up over dense on the chip's roofline (compute at its FP16 peak, bytes at its
+    bandwidth) and its energy saving, against the number of tokens sharing each weight
+    read; the dotted line marks the chosen ``tokens``. CSR gets no time: how fast a GPU
+    runs it depends on the kernel, and at moderate densities it is usually slower than
+    dense :cite:p:`gale2020sparse`.
+
+    Returns
+    -------
+    dict
+        As :func:`compare_layer`, without ``runs``.
+    """
+    ax0, ax1 = axes
+    cmp = compare_layer(tokens, size, csr_density, memory, chip)
+    runs = cmp.pop("runs")
     breakdowns = [{"compute": e.compute_j, "weights": e.weight_j, "metadata": e.metadata_j,
                    "activations": e.activation_j} for e in runs.values()]
     _stacked(ax0, list(runs), breakdowns)
-    ratio = float(runs["2:4"].total_j / runs["dense"].total_j)
-    ax0.set_title(f"{size}×{size} FP16, {tokens:.0f} token(s): 2:4 uses {ratio:.0%}")
+    ax0.set_title(f"{size}×{size} FP16, {tokens:.0f} token(s): 2:4 uses {cmp['nm_energy_ratio']:.0%}")
 
+    e_mac, e_byte = fp16_mac_energy_j(), memory_energy_per_byte_j(MEMORIES[memory])
+    kw = dict(energy_per_mac_j=e_mac, energy_per_byte_j=e_byte)
     peak = datasets.peak_flops(chip, "fp16")
     bw = float(datasets.chip(chip)["memory_bandwidth_bytes_per_s"])
     t = np.logspace(0, 4, 81)
@@ -468,12 +494,9 @@ def plot_matmul_energy(axes, tokens=1.0, size=4096, csr_density=0.3,
     ax1.set_ylim(1.0, 2.1)
     ax1.set_xlabel("tokens per weight read (batch)")
     ax1.set_ylabel("ratio")
-    speedup = float(_roofline_time_s(runs["dense"], peak, bw) /
-                    _roofline_time_s(runs["2:4"], peak, bw))
-    ax1.set_title(f"on {chip}: 2:4 is {speedup:.2f}× faster here")
+    ax1.set_title(f"on {chip}: 2:4 is {cmp['nm_speedup']:.2f}× faster here")
     ax1.legend(fontsize=8, loc="lower right")
-    return {"energy_j": {k: float(v.total_j) for k, v in runs.items()},
-            "nm_speedup": speedup, "nm_energy_ratio": ratio}
+    return cmp
 
 
 def matmul_energy_explorer(**defaults) -> Explorer:
