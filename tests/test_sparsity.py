@@ -364,11 +364,14 @@ def test_explorers_render_and_respond():
 
     ex = ch03.pruning_explorer()
     r0 = ex.set(sparsity_=0.0).result
-    assert r0["accuracy"] == r0["dense_accuracy"]             # nothing pruned
+    assert r0["unstructured_accuracy"] == r0["dense_accuracy"]   # nothing pruned
     r9 = ex.set(sparsity_=0.9).result
-    assert r9["accuracy"] < r0["accuracy"]
-    r24 = ex.set(pattern="2:4").result
+    assert r9["unstructured_accuracy"] < r0["unstructured_accuracy"]
+    assert r9["unstructured_energy_j"] < r0["unstructured_energy_j"]
+    r24 = ex.result
     assert r24["sparsity"] == 0.5 and r24["energy_j"] < r24["dense_energy_j"]
+    ru = ex.set(pattern="unstructured", sparsity_=0.5).result
+    assert ru["accuracy"] == ru["unstructured_accuracy"] and ru["sparsity"] == 0.5
     with pytest.raises(ValueError):
         ex.set(sparsity_=1.0)                                  # beyond the slider
 
@@ -412,3 +415,31 @@ def test_lab03_mixtral_from_architecture_matches_paper():
     ref = sp.MOE_MODELS["Mixtral 8x7B"]
     assert round(p.total / 1e9, 1) == ref["total"] / 1e9
     assert round(p.active / 1e9, 1) == ref["active"] / 1e9
+
+
+def _chapter3_factories():
+    from energylab.widgets import ch03
+
+    return [ch03.nm_pattern_explorer, ch03.pruning_explorer, ch03.moe_explorer,
+            ch03.matmul_energy_explorer]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_every_control_of_chapter3_explorers_changes_the_figure(index):
+    import ipywidgets as widgets
+
+    factory = _chapter3_factories()[index]
+    ex = factory()
+    for name, control in ex.controls.items():
+        before = ex.png
+        if isinstance(control, widgets.Checkbox):
+            new = not control.value
+        elif isinstance(control, widgets.Dropdown):
+            values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            new = [v for v in values if v != control.value][0]
+        elif isinstance(control, widgets.FloatLogSlider):
+            new = control.base ** ((control.min + control.max) / 2 + 0.3)
+        else:
+            new = control.max if control.value != control.max else control.min
+        ex.set(**{name: new})
+        assert ex.png != before, f"{factory.__name__}: moving {name} did not change the figure"

@@ -196,24 +196,29 @@ def plot_reconstruction_error(ax, patterns=("2:4", "4:8", "1:4", "1:2", "2:8")):
     return out
 
 
-def plot_pruning_accuracy(axes, sparsity_=0.5, pattern="unstructured", finetune=False,
+def plot_pruning_accuracy(axes, sparsity_=0.5, pattern="2:4", finetune=False,
                           memory="HBM2 DRAM"):
     """Digits MLP: test accuracy vs sparsity (left) and energy per inference (right).
 
-    Left: unstructured magnitude pruning (curve, with and, if chosen, after a 5-epoch
-    masked fine-tune) and N:M patterns (points); the chosen configuration is ringed.
-    Right: energy of one inference for the dense network, the chosen pattern on N:M
-    hardware (or CSR for unstructured), split into compute, weights, index metadata and
-    activations (FP16, 45 nm MACs, weights read from ``memory``).
+    Left: unstructured magnitude pruning (curve; dashed after a 5-epoch masked
+    fine-tune if chosen) and the N:M patterns (dots one-shot, triangles fine-tuned). The
+    diamond marks unstructured pruning at ``sparsity_``; the ring marks ``pattern`` (an
+    N:M pattern has its own sparsity, 1 − n/m). Right: energy of one inference (FP16
+    MACs at 45 nm, weights read from ``memory``) for the dense network, unstructured
+    pruning stored as CSR, and the chosen pattern on N:M hardware, split into compute,
+    weights, index metadata and activations.
 
     Returns
     -------
     dict
-        ``accuracy``, ``dense_accuracy``, ``sparsity``, ``energy_j``, ``dense_energy_j``.
+        ``accuracy`` and ``sparsity`` of ``pattern``; ``unstructured_accuracy`` at
+        ``sparsity_``; ``dense_accuracy``; ``energy_j`` (pattern),
+        ``unstructured_energy_j`` and ``dense_energy_j``.
     """
     ax0, ax1 = axes
     net = _net()
-    s = _pattern_sparsity(pattern, sparsity_)
+    su = float(sparsity_)
+    s = _pattern_sparsity(pattern, su)
     curve = [pruned_accuracy("unstructured", x, False) for x in _SPARSITIES]
     ax0.plot(_SPARSITIES, curve, color="tab:blue", label="unstructured")
     if finetune:
@@ -226,27 +231,36 @@ def plot_pruning_accuracy(axes, sparsity_=0.5, pattern="unstructured", finetune=
         ax0.plot(x, pruned_accuracy(p, 0.5, False), "o", color=_PATTERN_COLOURS[p], label=p)
         if finetune:
             ax0.plot(x, pruned_accuracy(p, 0.5, True), "^", color=_PATTERN_COLOURS[p])
-    acc = pruned_accuracy(pattern, s if PATTERNS[pattern] is None else 0.5, finetune)
+    acc_u = pruned_accuracy("unstructured", su, finetune)
+    acc = pruned_accuracy(pattern, su if PATTERNS[pattern] is None else 0.5, finetune)
+    ax0.plot(su, acc_u, "D", ms=8, color="tab:blue", mec="k")
     ax0.plot(s, acc, "o", ms=15, mfc="none", mec="k", mew=1.5)
     ax0.axhline(net.test_accuracy, color="k", lw=0.8, ls=":")
     ax0.set_ylim(0, 1.02)
     ax0.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax0.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax0.set_xlabel("sparsity")
-    ax0.set_ylabel("test accuracy")
-    ax0.set_title(f"{pattern} at {s:.0%}: accuracy {acc:.1%}" + (" (fine-tuned)" if finetune else ""))
+    ax0.set_ylabel("test accuracy" + (" (fine-tuned)" if finetune else " (one-shot)"))
+    ax0.set_title(f"{pattern} ({s:.0%}): {acc:.1%}   unstructured ({su:.0%}): {acc_u:.1%}",
+                  fontsize=10)
     ax0.legend(ncol=2, fontsize=7, loc="lower left")
 
     e_mac, e_byte = fp16_mac_energy_j(), memory_energy_per_byte_j(MEMORIES[memory])
-    fmt = "csr" if PATTERNS[pattern] is None else "nm"
-    nm = PATTERNS[pattern] or (None, None)
     dense = _layers_energy(net, "dense", 1.0, None, None, e_mac, e_byte)
-    sparse = _layers_energy(net, fmt, 1 - s, nm[0], nm[1], e_mac, e_byte)
-    _stacked(ax1, ["dense", f"{pattern}\n({fmt.upper() if fmt == 'csr' else 'N:M'})"],
-             [dense, sparse])
-    ax1.set_title(f"per inference: {sparse['total'] / dense['total']:.0%} of dense energy")
-    return {"accuracy": acc, "dense_accuracy": net.test_accuracy, "sparsity": s,
-            "energy_j": sparse["total"], "dense_energy_j": dense["total"]}
+    unstructured = _layers_energy(net, "csr", 1 - su, None, None, e_mac, e_byte)
+    labels, bars = ["dense", f"unstructured\n{su:.0%} (CSR)"], [dense, unstructured]
+    chosen = unstructured
+    if PATTERNS[pattern] is not None:
+        n, m = PATTERNS[pattern]
+        chosen = _layers_energy(net, "nm", None, n, m, e_mac, e_byte)
+        labels.append(f"{pattern}\n(N:M)")
+        bars.append(chosen)
+    _stacked(ax1, labels, bars)
+    ax1.set_title(f"energy per inference ({pattern}: {chosen['total'] / dense['total']:.0%} "
+                  "of dense)", fontsize=10)
+    return {"accuracy": acc, "sparsity": s, "unstructured_accuracy": acc_u,
+            "dense_accuracy": net.test_accuracy, "energy_j": chosen["total"],
+            "unstructured_energy_j": unstructured["total"], "dense_energy_j": dense["total"]}
 
 
 def _layers_energy(net, fmt, density, n, m, e_mac, e_byte, tokens=1):
@@ -284,8 +298,8 @@ def _stacked(ax, labels, breakdowns):
 def pruning_explorer(**defaults) -> Explorer:
     """Prune the digits MLP: pattern and sparsity → accuracy and energy per inference."""
     controls = {
-        "pattern": dropdown(list(PATTERNS), "unstructured", "pattern"),
-        "sparsity_": slider(0.5, 0.0, 0.95, 0.05, "sparsity (unstructured only)", ".2f"),
+        "pattern": dropdown(list(PATTERNS), "2:4", "pattern"),
+        "sparsity_": slider(0.5, 0.0, 0.95, 0.05, "unstructured sparsity", ".2f"),
         "finetune": toggle(False, "fine-tune 5 epochs after pruning"),
         "memory": dropdown(list(MEMORIES), "HBM2 DRAM", "weights read from"),
     }
