@@ -4,7 +4,7 @@ Every watt a chip draws ends up as heat, and three chains of reasoning follow it
 the building:
 
 * **heat removal** — a coolant stream carries away ``Q = ṁ·c_p·ΔT``; water's volumetric
-  heat capacity is about 3,500 times that of air :cite:p:`incropera2007`;
+  heat capacity is about 3,600 times that of air :cite:p:`incropera2007`;
 * **junction to coolant** — a thermal resistance sets the steady junction temperature,
   ``T_j = T_coolant + P·R_th``, and a lumped capacitance sets how fast it gets there,
   ``C_th·dT/dt = P(f) − (T − T_ambient)/R_th``. A throttling controller lowers the clock

@@ -365,9 +365,13 @@ def energy_ladder(temperature_k=300.0, bits_erased=1.0, capacitance_f=1e-15, vol
     mem = datasets.load("memory_energy").set_index("level")
     gpu = gpu_energy_table([chip], bits_erased=bits_erased, temperature_k=temperature_k).iloc[0]
     short = gpu["name"].replace("NVIDIA ", "").replace("Tesla ", "").split()[0]
+    # Labels carry 3 significant digits: slider values such as 0.30000000000000004 fF
+    # must not print as long decimals.
+    bits_label = (f"{bits_erased:,.0f}" if bits_erased >= 100 else f"{bits_erased:.3g}") \
+        + (" bit" if bits_erased == 1 else " bits")
     rungs = [
-        (f"Landauer: {bits_erased:g} bit at {temperature_k:g} K", e_landauer, "landauer1961"),
-        (f"charge and discharge {capacitance_f * 1e15:g} fF at {v:g} V", e_node, "weste2011"),
+        (f"Landauer: {bits_label} at {temperature_k:.3g} K", e_landauer, "landauer1961"),
+        (f"charge and discharge {capacitance_f * 1e15:.2g} fF at {v:.2g} V", e_node, "weste2011"),
         ("8-bit integer add (45 nm)", ops.loc[("add", "int", 8), "energy_j"], "horowitz2014"),
         (f"one FP16 FLOP on an {short} (TDP ÷ peak)", gpu["energy_per_op_j"], "epoch2025hardware"),
         ("16-bit float multiply (45 nm)", ops.loc[("mul", "fp", 16), "energy_j"], "horowitz2014"),

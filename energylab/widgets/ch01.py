@@ -98,8 +98,11 @@ def plot_compute_trend(ax, years=(2010, 2026), domain="All", frontier_only=False
                 label=f"fit: doubles every {fit.doubling_time_months:.1f} ± "
                       f"{12 * fit.doubling_time_stderr_years:.1f} months")
         result.update(doubling_months=fit.doubling_time_months, r2=fit.r2)
+        # the window is [start, end): its last year of publications is end - 1
+        span = (f"{start_year:.0f}" if end_year - 1 <= start_year
+                else f"{start_year:.0f}–{end_year - 1:.0f}")
         ax.set_title(f"{domain}{', frontier only' if frontier_only else ''}, "
-                     f"{start_year:.0f}–{end_year:.0f}: doubling time "
+                     f"{span}: doubling time "
                      f"{fit.doubling_time_months:.1f} months (R² = {fit.r2:.2f})")
     else:
         ax.set_title("fewer than 3 models in this selection: no fit")
@@ -112,13 +115,21 @@ def plot_compute_trend(ax, years=(2010, 2026), domain="All", frontier_only=False
 def compute_trend_explorer(**defaults) -> Explorer:
     """Sliders for the date range, a domain and a frontier filter → fit and doubling time."""
     controls = {
-        "years": range_slider((2010, 2026), 1950, 2026, "publication years"),
+        "years": range_slider((2010, 2026), 1950, 2026,
+                              "publication years (end year not included)"),
         "domain": dropdown(DOMAINS, "All", "domain"),
         "frontier_only": toggle(False, "frontier models only (top 10 when published)"),
     }
     ex = Explorer(plot_compute_trend, controls, title="How fast does training compute grow?",
                   figsize=(7.5, 4.5))
     return ex.set(**defaults) if defaults else ex
+
+
+def _energy_text(mwh: float) -> str:
+    """An energy in MWh as a short readable string: '278 MWh', '417 GWh', '4.2 TWh'."""
+    for factor, unit in ((1e6, "TWh"), (1e3, "GWh"), (1.0, "MWh"), (1e-3, "kWh")):
+        if mwh >= factor or unit == "kWh":
+            return f"{mwh / factor:,.3g} {unit}"
 
 
 def plot_scaling_law(axes, compute_flop=1e24, pj_per_flop=1.0):
@@ -141,7 +152,7 @@ def plot_scaling_law(axes, compute_flop=1e24, pj_per_flop=1.0):
     ax_loss.set_xscale("log")
     ax_loss.set_xlabel(f"training energy (MWh) at {pj_per_flop:g} pJ/FLOP")
     ax_loss.set_ylabel("compute-optimal loss (nats/token)")
-    ax_loss.set_title(f"loss {l0:.3f} for {e0:,.3g} MWh")
+    ax_loss.set_title(f"loss {l0:.3f} for {_energy_text(e0)}")
 
     ax_nd.plot(c, n, label="parameters N*")
     ax_nd.plot(c, d, label="tokens D*")
@@ -149,6 +160,7 @@ def plot_scaling_law(axes, compute_flop=1e24, pj_per_flop=1.0):
     ax_nd.set_xscale("log")
     ax_nd.set_yscale("log")
     ax_nd.set_xlabel("training compute C (FLOP)")
+    ax_nd.set_ylabel("parameters or tokens")
     ax_nd.set_title(f"N* = {n0:.3g}, D* = {d0:.3g} ({d0 / n0:.0f} tokens/param)")
     ax_nd.legend()
     return {"parameters": float(n0), "tokens": float(d0), "loss": l0, "energy_mwh": float(e0)}

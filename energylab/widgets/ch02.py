@@ -7,7 +7,7 @@ Each ``plot_*`` draws on the axes it is given and returns its figures of merit; 
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import EngFormatter
+from matplotlib.ticker import EngFormatter, MaxNLocator, StrMethodFormatter
 
 from .. import circuits, datasets, scaling, thermo
 from .base import Explorer, dropdown, log_slider, slider
@@ -24,6 +24,11 @@ __all__ = [
 _JOULES = EngFormatter(unit="J", places=0)
 _GPU_CHOICES = list(thermo.DEFAULT_GPUS)
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _count(x: float) -> str:
+    """A count from a log slider: ``16``, ``2.5``, ``1,000`` (never ``1e+03``)."""
+    return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
 
 
 def _times_ten(x: float) -> str:
@@ -62,7 +67,8 @@ def plot_energy_ladder(ax, temperature_k=300.0, bits_erased=1.0, capacitance_ff=
     for yi, (e, gap, src) in enumerate(zip(ladder["energy_j"], ladder["gap"], ladder["source"])):
         label = "the limit" if yi == 0 else f"{_times_ten(gap)} ×"
         ax.text(e * 1.6, yi, f"{label}  [{src}]", va="center", fontsize=8)
-    ax.set_title(f"The energy ladder: {bits_erased:g} bit erased at {temperature_k:g} K")
+    bits = f"{_count(bits_erased)} bit{'' if bits_erased == 1 else 's'}"
+    ax.set_title(f"The energy ladder: {bits} erased at {temperature_k:.3g} K")
     return {"landauer_j": float(ladder["energy_j"].iloc[0]),
             "dram_gap": float(ladder["gap"].iloc[-1])}
 
@@ -106,7 +112,7 @@ def plot_gpu_gap(ax, bits_erased=16.0, temperature_k=300.0, doubling_years=1.57)
     ax.semilogy(span, fit(span), "--", color="tab:orange", lw=1,
                 label=f"trend: ÷{factor_per_year:.2f} per year")
     ax.axhline(floor, color="tab:green", lw=2,
-               label=f"Landauer: {bits_erased:g} bit × k_B·{temperature_k:g} K·ln 2")
+               label=f"Landauer: {_count(bits_erased)} bit × k_B·{temperature_k:.3g} K·ln 2")
     gap = float(table["gap"].iloc[-1])
     years_left = float(thermo.years_to_close(max(gap, 1.0), doubling_years))
     ax.set_ylim(min(floor, e.min()) / 30, e.max() * 30)
@@ -151,15 +157,22 @@ def plot_chip_power(axes, chip="H100", transistors_billion=80.0, activity=0.015,
                             voltage_v, clock_ghz * 1e9, leakage_nw * 1e-9)
     tdp = float(row["tdp_w"])
     short = row["name"].replace("NVIDIA ", "").replace("Tesla ", "").split()[0]
-    ax_p.bar([0], [p.dynamic_w], color="tab:blue", width=0.6, label="dynamic α·C·V²·f")
-    ax_p.bar([0], [p.static_w], bottom=[p.dynamic_w], color="tab:gray", width=0.6,
+    kw = 1e-3   # the axis is in kW, with ticks at 1, 2 or 5 times a power of ten: tick
+    # labels stay at most 3 characters wide from 0.5 kW to 800 kW (the explorer keeps its
+    # first layout, so wider labels would push the axis label off the figure)
+    ax_p.bar([0], [p.dynamic_w * kw], color="tab:blue", width=0.6, label="dynamic α·C·V²·f")
+    ax_p.bar([0], [p.static_w * kw], bottom=[p.dynamic_w * kw], color="tab:gray", width=0.6,
              label="static (leakage)")
-    ax_p.bar([1], [tdp], color="tab:orange", width=0.6, label=f"{short} TDP")
+    ax_p.bar([1], [tdp * kw], color="tab:orange", width=0.6, label=f"{short} TDP")
     ax_p.set_xticks([0, 1], ["estimate", f"{short} TDP"])
-    ax_p.set_ylabel("power (W)")
-    ax_p.set_ylim(0, max(p.total_w, tdp) * 1.6)
-    ax_p.text(0, p.total_w, f"{p.total_w:,.0f} W\n({p.static_w / p.total_w if p.total_w > 0 else 0.0:.0%} static)", ha="center", va="bottom")
-    ax_p.text(1, tdp, f"{tdp:,.0f} W", ha="center", va="bottom")
+    ax_p.set_ylabel("power (kW)")
+    ax_p.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    ax_p.yaxis.set_major_formatter(StrMethodFormatter("{x:,.4g}"))
+    ax_p.set_ylim(0, max(p.total_w, tdp) * kw * 1.6)
+    static_share = p.static_w / p.total_w if p.total_w > 0 else 0.0
+    ax_p.text(0, p.total_w * kw, f"{p.total_w:,.0f} W\n({static_share:.0%} static)",
+              ha="center", va="bottom")
+    ax_p.text(1, tdp * kw, f"{tdp:,.0f} W", ha="center", va="bottom")
     ax_p.legend(loc="upper left", ncols=2, fontsize=8)
     ax_p.set_title(f"estimate ÷ TDP = {p.total_w / tdp:.2f}")
 
@@ -177,7 +190,7 @@ def plot_chip_power(axes, chip="H100", transistors_billion=80.0, activity=0.015,
         title = f"heat flux ({area_mm2:g} mm² die)"
     else:
         est = float("nan")
-        title = f"heat flux (no die area for {short} in the dataset)"
+        title = f"heat flux (no die area for {short})"
     y = np.arange(len(labels))
     ax_q.barh(y, np.maximum(fluxes, 1e-3), color=colours, height=0.6)
     ax_q.set_xscale("log")
@@ -186,7 +199,11 @@ def plot_chip_power(axes, chip="H100", transistors_billion=80.0, activity=0.015,
     ax_q.invert_yaxis()
     ax_q.grid(axis="y", visible=False)
     for yi, f in enumerate(fluxes):
-        ax_q.text(f * 1.3, yi, f"{f:,.0f}" if f >= 10 else f"{f:.1f}", va="center", fontsize=8)
+        text = f"{f:,.0f}" if f >= 10 else f"{f:.1f}"
+        if f > 2e4:   # near the right edge: write the value inside the bar
+            ax_q.text(f / 1.3, yi, text, va="center", ha="right", fontsize=8, color="white")
+        else:         # beside the bar (at the axis' left end for a bar below 1 W/cm²)
+            ax_q.text(max(f, 1.0) * 1.3, yi, text, va="center", fontsize=8)
     ax_q.set_xlabel("W/cm² (log scale)")
     ax_q.set_title(title)
     return {"dynamic_w": float(p.dynamic_w), "static_w": float(p.static_w),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from matplotlib.ticker import EngFormatter
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from .. import cooling, datasets
 from ..constants import ZERO_CELSIUS_K
@@ -129,23 +129,27 @@ def plot_throttling(axes, r_th_k_per_w=0.08, c_th_j_per_k=400.0, t_max_c=85.0,
     ax_t.plot(res.time_s, res.temperature_k - ZERO_CELSIUS_K, color="tab:red")
     ax_t.axhline(t_max_c, color="k", ls="--", lw=1, label=f"T_max = {t_max_c:g} °C")
     ax_t.axhline(t_ambient_c, color="tab:blue", ls=":", lw=1, label=f"coolant {t_ambient_c:g} °C")
+    # A fixed range that holds every reachable state (coolant >= 15 °C, T <= T_max <= 105 °C)
+    # keeps the axis from jumping between slider moves, and leaves a band above T_max for
+    # the legend, clear of the curves.
+    ax_t.set_ylim(10.0, 130.0)
     ax_t.set_xlabel("time (s)")
     ax_t.set_ylabel("junction temperature (°C)")
     ax_t.set_title(f"R_th = {r_th_k_per_w:.3g} K/W, C_th = {c_th_j_per_k:.3g} J/K, "
                    f"τ = {r_th_k_per_w * c_th_j_per_k:.3g} s")
-    ax_t.legend(loc="lower right")
+    ax_t.legend(loc="upper right", ncols=2)
     ax_f.plot(res.step_start_s, res.frequency_hz / 1e9, color="tab:purple", lw=1, label="clock")
     ax_f.plot(res.step_start_s, res.utilisation * GPU["f_max_hz"] / 1e9, color="0.7", lw=0.8,
               label="demand (utilisation × f_max)")
     ax_f.axhline(f_sus / 1e9, color="k", ls="--", lw=1,
                  label=f"sustainable when busy: {f_sus / 1e9:.2f} GHz")
-    ax_f.set_ylim(0, GPU["f_max_hz"] / 1e9 * 1.25)
+    ax_f.set_ylim(0, GPU["f_max_hz"] / 1e9 * 1.6)  # headroom for the legend above the curves
     ax_f.set_xlabel("time (s)")
     ax_f.set_ylabel("clock (GHz)")
     ttt = res.time_to_throttle_s
     ax_f.set_title(f"work done = {res.sustained_fraction:.0%} of peak; "
                    + ("never throttles" if np.isnan(ttt) else f"throttles after {ttt:.1f} s"))
-    ax_f.legend(loc="upper right", ncols=1)
+    ax_f.legend(loc="upper right", ncols=1, fontsize=8)
     return {"sustained_fraction": res.sustained_fraction, "time_to_throttle_s": ttt,
             "final_clock_ghz": float(res.frequency_hz[-1] / 1e9),
             "sustained_clock_ghz": float(f_sus / 1e9)}
@@ -191,6 +195,7 @@ def plot_pue_history(ax):
                 label=f"{name} {row.year}: {row.pue:.2f}")
         out[name] = float(row.pue)
     ax.axhline(1.0, color="k", lw=0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0.9, 2.7)
     ax.set_xlabel("year")
     ax.set_ylabel("PUE (facility ÷ IT energy)")
@@ -211,7 +216,8 @@ def plot_grid_intensity(ax):
             bar.set_edgecolor("tab:gray")
     ax.invert_yaxis()
     ax.set_xlabel("g CO₂(e) per kWh generated")
-    ax.set_title("Grid carbon intensity (hatched: [K] rows)")
+    ax.set_title("Grid carbon intensity (hatched: not re-checked against a copy of the source)",
+                 fontsize=10)
     return dict(zip(labels, grid.intensity_g_per_kwh.astype(float)))
 
 
@@ -270,32 +276,42 @@ def plot_datacenter(axes, it_load_mw=10.0, practice="2024 average (PUE 1.56, WUE
     water = cooling.water_use(it_kwh, wue, pue, ewif_l_per_kwh * (1 - clean_share))
     intensity = _sites()[site] * (1 - clean_share)
     co2 = cooling.carbon_kg(fac_kwh, intensity)
-    gwh = 1e-6
-    ax_e.bar(["energy"], [it_kwh * gwh], color="tab:blue", label="IT")
-    ax_e.bar(["energy"], [(fac_kwh - it_kwh) * gwh], bottom=[it_kwh * gwh], color="tab:orange",
-             label="cooling, power losses, other")
-    ax_e.set_ylabel("GWh per year")
-    ax_e.set_title(f"PUE {pue:.2f}: {fac_kwh * gwh:.0f} GWh")
-    ax_e.set_ylim(0, fac_kwh * gwh * 1.4)
-    ax_e.legend(loc="upper center", fontsize=8)
-    ml = 1e-6
-    ax_w.bar(["water"], [water.onsite_l * ml], color="tab:cyan", label="on-site (WUE)")
-    ax_w.bar(["water"], [water.offsite_l * ml], bottom=[water.onsite_l * ml], color="tab:gray",
-             label="off-site (electricity)")
-    ax_w.set_ylabel("million litres per year")
-    ax_w.set_title(f"WUE {wue:.2f} L/kWh: {water.total_l * ml:.0f} ML")
-    ax_w.set_ylim(0, max(water.total_l * ml, 1e-9) * 1.4)
-    ax_w.legend(loc="upper center", fontsize=8)
-    kt = 1e-6
-    ax_c.bar(["carbon"], [cooling.carbon_kg(it_kwh, intensity) * kt], color="tab:blue", label="IT")
-    ax_c.bar(["carbon"], [(co2 - cooling.carbon_kg(it_kwh, intensity)) * kt],
-             bottom=[cooling.carbon_kg(it_kwh, intensity) * kt], color="tab:orange", label="overhead")
-    ax_c.set_ylabel("kt CO₂(e) per year")
-    ax_c.set_title(f"{site}, {intensity * 1000:.0f} g/kWh: {co2 * kt:.1f} kt")
-    ax_c.set_ylim(0, max(co2 * kt, 1e-9) * 1.4)
-    ax_c.legend(loc="upper center", fontsize=8)
-    for ax in axes:
-        ax.yaxis.set_major_formatter(EngFormatter(places=0, sep=""))
+    gwh, ml, kt = 1e-6, 1e-6, 1e-6          # kWh -> GWh, L -> ML, kg -> kt
+    co2_it = cooling.carbon_kg(it_kwh, intensity)
+    # (axes, bar name, [(label, colour, value in base units: kWh, L, kg)],
+    #  [(unit, short unit, factor from base units)], (title line 1, prefix of line 2))
+    panels = [
+        (ax_e, "energy", [("IT", "tab:blue", it_kwh),
+                          ("cooling, power losses, other", "tab:orange", fac_kwh - it_kwh)],
+         [("MWh", "MWh", 1e-3), ("GWh", "GWh", 1e-6), ("TWh", "TWh", 1e-9)],
+         (f"PUE {pue:.2f}", "")),
+        (ax_w, "water", [("on-site (WUE)", "tab:cyan", water.onsite_l),
+                         ("off-site (electricity)", "tab:gray", water.offsite_l)],
+         [("m³", "m³", 1e-3), ("million litres", "ML", 1e-6), ("billion litres", "GL", 1e-9)],
+         (f"WUE {wue:.2f} L/kWh", "")),
+        (ax_c, "carbon", [("IT", "tab:blue", co2_it), ("overhead", "tab:orange", co2 - co2_it)],
+         [("t CO₂(e)", "t", 1e-3), ("kt CO₂(e)", "kt", 1e-6), ("Mt CO₂(e)", "Mt", 1e-9)],
+         (site, f"{intensity * 1000:.0f} g/kWh: ")),
+    ]
+    for ax, name, parts, units, heading in panels:
+        total = sum(v for _, _, v in parts)
+        # The unit that puts the top of the axis between 1 and 1,000, and ticks at 1, 2 or 5
+        # times a power of ten: tick labels never exceed three characters, because the
+        # explorer reuses its first layout and wider labels would push the axis label out.
+        unit, unit_short, factor = units[1]
+        for candidate in units:
+            if 1.0 <= total * 1.4 * candidate[2] < 1000.0:
+                unit, unit_short, factor = candidate
+        bottom = 0.0
+        for label, colour, value in parts:
+            ax.bar([name], [value * factor], bottom=[bottom], color=colour, label=label)
+            bottom += value * factor
+        ax.set_ylabel(f"{unit} per year")
+        ax.set_title(f"{heading[0]}\n{heading[1]}{total * factor:,.3g} {unit_short}")
+        ax.set_ylim(0, total * factor * 1.4 if total > 0 else 1.0)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.4g}"))
+        ax.legend(loc="upper center", fontsize=8)
     return {"pue": float(pue), "it_gwh": float(it_kwh * gwh), "facility_gwh": float(fac_kwh * gwh),
             "onsite_ml": float(water.onsite_l * ml), "offsite_ml": float(water.offsite_l * ml),
             "carbon_kt": float(co2 * kt)}
