@@ -131,7 +131,8 @@ def book_pages(html: Path = HTML, root: Path = ROOT) -> list[str]:
     """Every reader-facing page, as paths relative to ``_build/html``.
 
     The toc's documents first, then any other page the build wrote (``genindex.html``,
-    ``py-modindex.html``); ``search.html`` is left out (it is tested with a query).
+    ``py-modindex.html``); ``search.html`` is left out (it is tested with a query), and so
+    are redirect stubs (``index.html`` forwards to the root document).
     """
     pages = [f"{doc}.html" for doc in toc_files(root)]
     skip = {"search.html"}
@@ -139,9 +140,17 @@ def book_pages(html: Path = HTML, root: Path = ROOT) -> list[str]:
         rel = path.relative_to(html).as_posix()
         if rel.split("/")[0] in ("_static", "_sources", "_images") or rel in skip:
             continue
+        if is_redirect(path):
+            continue
         if rel not in pages:
             pages.append(rel)
     return pages
+
+
+def is_redirect(path: Path) -> bool:
+    """Whether a built HTML file is only a redirect stub (meta refresh)."""
+    head = path.read_text(encoding="utf-8", errors="replace")[:2000].lower()
+    return 'http-equiv="refresh"' in head
 
 
 def executable_docs(root: Path = ROOT) -> list[str]:

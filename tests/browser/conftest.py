@@ -1,0 +1,66 @@
+"""Fixtures for checking the book and the labs the way readers use them.
+
+* ``built_html``: the book built with the README's command (or, with
+  ``ENERGYLAB_USE_BUILT_BOOK=1``, the existing ``_build/html`` as it is).
+* ``browser``: headless Debian Chromium driven by Playwright. Without Chromium (or
+  without the playwright package) the browser tests are skipped with the reason, unless
+  ``ENERGYLAB_REQUIRE_BROWSER=1`` (set by ``.ci/run``), which makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+import booktools  # noqa: E402
+
+
+def require_browser() -> None:
+    """Skip (or, when CI requires it, fail) if no browser can run here."""
+    reason = booktools.missing_browser_reason()
+    if reason is None:
+        return
+    if booktools.browser_required():
+        pytest.fail(f"{booktools.REQUIRE_ENV} is set but the browser checks cannot run: {reason}",
+                    pytrace=False)
+    pytest.skip(f"browser checks skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def built_html() -> Path:
+    """``_build/html``, freshly built unless ENERGYLAB_USE_BUILT_BOOK is set."""
+    if os.environ.get(booktools.NO_BUILD_ENV):
+        html = booktools.HTML
+        if not (html / "index.html").exists():
+            pytest.fail(f"{booktools.NO_BUILD_ENV} is set but {html} has no index.html", pytrace=False)
+        return html
+    try:
+        return booktools.build_book()
+    except RuntimeError as err:
+        pytest.fail(str(err), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (closed at the end, whatever happens)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = booktools.launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def book_url(built_html):
+    """Base URL of the built book served on 127.0.0.1."""
+    with booktools.serve(built_html) as url:
+        yield url
