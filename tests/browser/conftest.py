@@ -45,9 +45,13 @@ def built_html() -> Path:
         pytest.fail(str(err), pytrace=False)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole session (closed at the end, whatever happens)."""
+    """A headless Chromium per test module, closed at the module's end whatever happens.
+
+    Module scope, not session: Playwright's sync API must be stopped before the notebook
+    tests (nbval, nbclient) run their own event loops later in the same session.
+    """
     require_browser()
     from playwright.sync_api import sync_playwright
 
