@@ -8,7 +8,9 @@ Writes ``<out>/<page>--desktop.png`` and ``<out>/<page>--phone.png`` (full page)
 page named in ``_toc.yml`` plus the index pages, and the search page with a query. The
 default folder, ``_build/screenshots``, is inside the git-ignored build folder. Pages are
 served from 127.0.0.1 with every other request blocked, exactly as the browser test
-sees them. Needs Chromium (``/usr/bin/chromium``) and the playwright package.
+sees them. Needs Chromium (``/usr/bin/chromium``) and the playwright package; for the
+glossary's Chinese terms to show as characters rather than boxes, the machine needs a
+CJK font (Debian: ``apt-get install fonts-noto-cjk``), as readers' devices have.
 """
 
 from __future__ import annotations
