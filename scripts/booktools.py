@@ -75,6 +75,18 @@ def missing_browser_reason() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """In a test: skip (or, when CI requires the browser, fail) if no browser can run here."""
+    import pytest
+
+    reason = missing_browser_reason()
+    if reason is None:
+        return
+    if browser_required():
+        pytest.fail(f"{REQUIRE_ENV} is set but the browser checks cannot run: {reason}", pytrace=False)
+    pytest.skip(f"browser checks skipped: {reason}")
+
+
 # --------------------------------------------------------------------------- the book
 def jupyter_book_command() -> list[str]:
     """The README's build command, with the ``jupyter-book`` of this environment."""

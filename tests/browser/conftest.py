@@ -20,17 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import booktools  # noqa: E402
 
 
-def require_browser() -> None:
-    """Skip (or, when CI requires it, fail) if no browser can run here."""
-    reason = booktools.missing_browser_reason()
-    if reason is None:
-        return
-    if booktools.browser_required():
-        pytest.fail(f"{booktools.REQUIRE_ENV} is set but the browser checks cannot run: {reason}",
-                    pytrace=False)
-    pytest.skip(f"browser checks skipped: {reason}")
-
-
 @pytest.fixture(scope="session")
 def built_html() -> Path:
     """``_build/html``, freshly built unless ENERGYLAB_USE_BUILT_BOOK is set."""
@@ -52,7 +41,7 @@ def browser():
     Module scope, not session: Playwright's sync API must be stopped before the notebook
     tests (nbval, nbclient) run their own event loops later in the same session.
     """
-    require_browser()
+    booktools.require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
