@@ -53,6 +53,7 @@ __all__ = [
     "kv_cache_bytes",
     "DecodeStep",
     "decode_step",
+    "default_precision",
     "column_currents",
     "weights_to_conductances",
     "drift_conductance",
@@ -63,6 +64,9 @@ __all__ = [
     "crossbar_matmul",
     "DigitalEnergy",
     "digital_vmm_energy",
+    "analog_accuracy",
+    "InferenceEnergy",
+    "inference_energy",
 ]
 
 #: Energy per conversion step of the column ADCs (Walden figure of merit, J per
@@ -347,7 +351,19 @@ class DecodeStep:
 _PRECISION_BY_BYTES = {4.0: ("fp32",), 2.0: ("fp16",), 1.0: ("fp8", "int8"), 0.5: ("int4", "fp8", "int8")}
 
 
-def _precision_for(chip_row, bytes_per_parameter: float) -> str:
+def default_precision(chip, bytes_per_parameter: float) -> str:
+    """Precision whose peak applies to weights of ``bytes_per_parameter`` bytes on a chip.
+
+    4 → fp32, 2 → fp16, 1 → fp8 or else int8, 0.5 → int4, else fp8, else int8: the
+    first the chip has a figure for (fp16 if none).
+
+    Examples
+    --------
+    >>> default_precision("H100", 0.5), default_precision("A100", 1)
+    ('fp8', 'int8')
+    """
+    bytes_per_parameter = float(validate.positive("bytes_per_parameter", bytes_per_parameter))
+    chip_row = datasets.chip(chip) if isinstance(chip, str) else chip
     for bpp in sorted(_PRECISION_BY_BYTES, reverse=True):
         if bytes_per_parameter >= bpp:
             break
@@ -421,7 +437,7 @@ def decode_step(parameters, bytes_per_parameter, batch, chip, pj_per_byte=None, 
     p_static = validate.nonnegative("static_power_w", static_power_w)
     row = datasets.chip(chip) if isinstance(chip, str) else chip
     if precision is None:
-        precision = _precision_for(row, float(np.min(bpp)))
+        precision = default_precision(row, float(np.min(bpp)))
     peak = datasets.peak_flops(str(row["name"]), precision)
     bandwidth = float(row["memory_bandwidth_bytes_per_s"])
     if not np.isfinite(bandwidth):
@@ -1027,3 +1043,106 @@ def digital_vmm_energy(n_inputs, n_outputs, number="int8", weight_level="sram_8k
     weights = float(movement_energy(macs * _MAC_KINDS[number][1] / 8.0, weight_level)) / b
     total = compute + weights
     return DigitalEnergy(compute, weights, total, macs, total / macs)
+
+
+def analog_accuracy(net, *, levels=None, sigma=0.0, on_off_ratio=None, g_min=1e-6, g_max=1e-4,
+                    adc_bits=None, dac_bits=None, read_noise=0.0, drift_time_s=None, nu=0.05,
+                    nu_sigma=0.0, seeds=(0,)) -> float:
+    """Test accuracy of a :class:`energylab.workloads.DigitsMLP` run on crossbars.
+
+    Every layer is programmed on its own crossbar (:func:`crossbar_network`), optionally
+    aged by ``drift_time_s`` seconds, and the network is evaluated with
+    :func:`energylab.workloads.accuracy` through :func:`crossbar_matmul`. The result is
+    the mean over ``seeds`` (each seed programs, drifts and reads the chip anew).
+
+    Parameters
+    ----------
+    net : energylab.workloads.DigitsMLP
+        The trained network.
+    levels, sigma, on_off_ratio, g_min, g_max
+        Device settings of :class:`Crossbar`.
+    adc_bits, dac_bits, read_noise
+        Read settings of :meth:`Crossbar.vmm`.
+    drift_time_s : float, optional
+        Age of the devices (s, >= 1); None means freshly programmed.
+    nu, nu_sigma : float
+        Drift exponent and its device-to-device spread (:meth:`Crossbar.drift`).
+    seeds : sequence of int
+        Seeds to average over (at least one).
+
+    Returns
+    -------
+    float
+        Mean test accuracy in [0, 1].
+
+    Examples
+    --------
+    >>> from energylab import workloads
+    >>> net = workloads.digits_mlp()
+    >>> analog_accuracy(net) == net.test_accuracy      # ideal devices: nothing lost
+    True
+    """
+    from . import workloads
+
+    seeds = [validate.integer("seed", s, minimum=0) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got ()")
+    accs = []
+    for seed in seeds:
+        gen = np.random.default_rng(seed)
+        xbars = crossbar_network(net.weights, rng=gen, levels=levels, sigma=sigma,
+                                 on_off_ratio=on_off_ratio, g_min=g_min, g_max=g_max)
+        if drift_time_s is not None:
+            xbars = [x.drift(drift_time_s, nu, nu_sigma=nu_sigma, rng=gen) for x in xbars]
+        mm = crossbar_matmul(xbars, adc_bits=adc_bits, dac_bits=dac_bits,
+                             read_noise=read_noise, rng=gen)
+        accs.append(workloads.accuracy(net, matmul=mm))
+    return float(np.mean(accs))
+
+
+@dataclass(frozen=True)
+class InferenceEnergy:
+    """Energy of one inference of a network, analog crossbars vs a digital processor (J).
+
+    Attributes
+    ----------
+    array_j, dac_j, adc_j, analog_j : float
+        Analog parts summed over layers, and their total.
+    digital_compute_j, digital_weights_j, digital_j : float
+        Digital MACs, weight reads, and their total.
+    macs : int
+        Multiply–accumulates of one inference.
+    """
+
+    array_j: float
+    dac_j: float
+    adc_j: float
+    analog_j: float
+    digital_compute_j: float
+    digital_weights_j: float
+    digital_j: float
+    macs: int
+
+
+def inference_energy(weights: Sequence, adc_bits=8, dac_bits=8, number="int8",
+                     weight_level="sram_8kb", batch=1, **crossbar_energy_kwargs) -> InferenceEnergy:
+    """Energy of one inference through every layer, analog (per :meth:`Crossbar.energy`,
+    all rows at full read voltage) and digital (per :func:`digital_vmm_energy`).
+
+    Examples
+    --------
+    >>> e = inference_energy([np.ones((64, 64)), np.ones((64, 10))])
+    >>> e.macs, e.analog_j < e.digital_j
+    (4736, True)
+    """
+    parts = [Crossbar(w).energy(adc_bits=adc_bits, dac_bits=dac_bits, **crossbar_energy_kwargs)
+             for w in weights]
+    digital = [digital_vmm_energy(*np.shape(w), number=number, weight_level=weight_level, batch=batch)
+               for w in weights]
+    array_j = sum(p.array_j for p in parts)
+    dac_j = sum(p.dac_j for p in parts)
+    adc_j = sum(p.adc_j for p in parts)
+    dc = sum(d.compute_j for d in digital)
+    dw = sum(d.weights_j for d in digital)
+    return InferenceEnergy(array_j, dac_j, adc_j, array_j + dac_j + adc_j, dc, dw, dc + dw,
+                           sum(p.macs for p in parts))
