@@ -297,3 +297,46 @@ def test_bad_crossbar_arguments_raise(kwargs, match):
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ----------------------------------------------------------------- explorers and lab checks
+def test_memory_wall_explorer_reports_the_decode_model():
+    from energylab.widgets import ch05
+
+    ex = ch05.memory_wall_explorer()
+    assert ex.png.startswith(b"\x89PNG")
+    r1 = ex.result
+    r64 = ex.set(batch=64).result
+    s = pim.decode_step(7e9, 2, 64, "H100")
+    assert r64["j_per_token"] == pytest.approx(s.energy_per_token_j)
+    assert r64["j_per_token"] < r1["j_per_token"] and r64["memory_share"] < r1["memory_share"]
+    with pytest.raises(ValueError):
+        ex.set(batch=0)
+
+
+def test_crossbar_explorer_accuracy_falls_with_variation():
+    from energylab.widgets import ch05
+
+    ex = ch05.crossbar_explorer(levels=0, sigma=0.0, read_noise=0.0, adc_bits=12, nu_sigma=0.0)
+    ideal = ex.result
+    assert ideal["accuracy"] == pytest.approx(ideal["ideal_accuracy"], abs=0.005)
+    assert ideal["analog_j"] < ideal["digital_j"]
+    worse = ex.set(sigma=0.5, read_noise=0.3, adc_bits=3).result
+    assert worse["accuracy"] < ideal["accuracy"] and worse["relative_error"] > ideal["relative_error"]
+
+
+def test_lab05_expected_answers_follow_the_models():
+    from energylab.checks import check, expected, lab05
+
+    assert expected("lab05.ridge_a100") == pytest.approx(312e12 / 2.039e12)
+    assert expected("lab05.memory_share_b1") > 0.9 > expected("lab05.memory_share_b64")
+    np.testing.assert_allclose(expected("lab05.currents"),
+                               pim.Crossbar(lab05.LAYER_WEIGHTS, lab05.LAYER_G_MIN, lab05.LAYER_G_MAX)
+                               .currents(lab05.LAYER_VOLTAGES_V), rtol=1e-12)
+    # the variation threshold really loses a point, the grid step before does not
+    net = workloads.digits_mlp()
+    s = expected("lab05.sigma_one_point")
+    assert pim.analog_accuracy(net, sigma=s, seeds=lab05.SIGMA_SEEDS) <= net.test_accuracy - 0.01
+    assert pim.analog_accuracy(net, sigma=s - 0.02, seeds=lab05.SIGMA_SEEDS) > net.test_accuracy - 0.01
+    assert check("lab05.pim_bound_b64", expected("lab05.pim_bound_b64"))
+    assert not check("lab05.pim_bound_b1", 100.0)
