@@ -1,6 +1,6 @@
 """Physical constants and unit factors, SI throughout.
 
-Physical constants come from :mod:`scipy.constants` (CODATA 2018; the 2019 SI fixes
+Physical constants come from ``scipy.constants`` (CODATA 2018; the 2019 SI fixes
 k_B, e and h exactly) :cite:p:`codata2018`. Unit factors are definitions (NIST SP 811)
 :cite:p:`nist_sp811`. Conversions for people (kWh, MWh, pJ) belong in notebooks and plots;
 models take and return SI units.
@@ -30,7 +30,7 @@ J_PER_GWH = 3.6e12
 #: Joules per electronvolt (exact).
 J_PER_EV = _sc.electron_volt
 
-#: Litres per US gallon (exact: 231 cubic inches).
+#: Litres in one US gallon, exactly 231 cubic inches.
 LITRES_PER_US_GALLON = 3.785411784
 
 #: SI prefixes used when turning joules into readable units.

@@ -35,11 +35,10 @@ def _show(value) -> str:
     return f"an array of shape {arr.shape}"
 
 
-def _offending(arr: np.ndarray, bad: np.ndarray):
-    """The first offending element (for the message), or the whole scalar."""
-    if arr.ndim == 0:
-        return arr.item()
-    return arr[bad].flat[0].item()
+def _offending(arr: np.ndarray, bad: np.ndarray) -> str:
+    """The first offending element (for the message), or the whole scalar, as ``%g``."""
+    value = arr.item() if arr.ndim == 0 else arr[bad].flat[0].item()
+    return f"{value:g}"
 
 
 def _out(arr: np.ndarray):

@@ -28,7 +28,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-__all__ = ["Explorer", "slider", "int_slider", "log_slider", "dropdown", "toggle", "STYLE"]
+__all__ = ["Explorer", "slider", "int_slider", "log_slider", "range_slider", "dropdown", "toggle", "STYLE"]
 
 #: Shared look of every explorer figure (one home for plot style).
 STYLE = {
@@ -68,6 +68,14 @@ def log_slider(value: float, min_exp: float, max_exp: float, description: str,
     """A slider over powers of ten: ``10**min_exp`` to ``10**max_exp``."""
     return widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
                                   description=description, readout_format=readout_format,
+                                  continuous_update=False, style=_DESCRIPTION,
+                                  layout=widgets.Layout(**_LAYOUT))
+
+
+def range_slider(value: tuple[int, int], min: int, max: int, description: str,
+                 step: int = 1) -> widgets.IntRangeSlider:
+    """An integer range slider (two handles: low <= high by construction)."""
+    return widgets.IntRangeSlider(value=value, min=min, max=max, step=step, description=description,
                                   continuous_update=False, style=_DESCRIPTION,
                                   layout=widgets.Layout(**_LAYOUT))
 
@@ -153,8 +161,11 @@ class Explorer(widgets.VBox):
             lo, hi = getattr(control, "min", None), getattr(control, "max", None)
             if isinstance(control, widgets.FloatLogSlider):
                 lo, hi = control.base ** lo, control.base ** hi
-            if lo is not None and not (lo <= value <= hi):
+            ends = value if isinstance(value, (tuple, list)) else (value,)
+            if lo is not None and not all(lo <= v <= hi for v in ends):
                 raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
+            if len(ends) == 2 and ends[0] > ends[1]:
+                raise ValueError(f"{name} must be a range (low, high) with low <= high, got {value!r}")
             options = getattr(control, "options", None)
             if options is not None and not isinstance(control, widgets.SelectionSlider):
                 valid = [o[1] if isinstance(o, tuple) else o for o in options]

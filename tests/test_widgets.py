@@ -1,0 +1,98 @@
+"""The Explorer pattern, driven without a browser."""
+
+import base64
+
+import ipywidgets as widgets
+import pytest
+
+from energylab.widgets import ch01
+from energylab.widgets.base import Explorer, dropdown, slider
+
+
+def _line(ax, slope=1.0, colour="C0"):
+    ax.plot([0, 1], [0, slope], color=colour)
+    return {"slope": slope}
+
+
+def make():
+    return Explorer(_line, {"slope": slider(1.0, 0.0, 2.0, 0.1, "slope"),
+                            "colour": dropdown(["C0", "C1"], "C0", "colour")}, title="Line")
+
+
+def test_explorer_redraws_when_a_control_changes():
+    ex = make()
+    before, n = ex.png, ex.redraws
+    ex.controls["slope"].value = 1.7          # as a user dragging the slider
+    assert ex.redraws == n + 1
+    assert ex.png != before
+    assert ex.result == {"slope": 1.7}
+
+
+def test_one_figure_reused():
+    ex = make()
+    fig = ex.figure
+    for v in (0.2, 0.4, 0.6):
+        ex.set(slope=v)
+    assert ex.figure is fig and len(fig.axes) == 1
+
+
+def test_set_redraws_once_and_validates():
+    ex = make()
+    n = ex.redraws
+    ex.set(slope=0.5, colour="C1")
+    assert ex.redraws == n + 1
+    with pytest.raises(ValueError, match=r"slope must be in \[0, 2\], got 3"):
+        ex.set(slope=3)
+    with pytest.raises(ValueError, match="colour must be one of"):
+        ex.set(colour="red")
+    with pytest.raises(ValueError, match="unknown control 'width'"):
+        ex.set(width=2)
+
+
+def test_range_slider_cannot_be_inverted():
+    ex = ch01.compute_trend_explorer()
+    with pytest.raises(ValueError, match="low <= high"):
+        ex.set(years=(2020, 2015))
+    with pytest.raises(ValueError, match=r"years must be in \[1950, 2026\]"):
+        ex.set(years=(1900, 2015))
+
+
+def test_mimebundle_carries_png_and_stable_text():
+    ex = make()
+    bundle = ex._repr_mimebundle_()
+    png = base64.b64decode(bundle["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png == ex.png
+    assert bundle["text/plain"] == "<Explorer 'Line': slope=1, colour='C0'>"
+    assert isinstance(ex, widgets.VBox)
+
+
+@pytest.mark.parametrize("factory", [ch01.compute_trend_explorer, ch01.scaling_law_explorer, ch01.dvfs_explorer])
+def test_every_control_of_chapter1_explorers_changes_the_figure(factory):
+    ex = factory()
+    for name, control in ex.controls.items():
+        before = ex.png
+        if isinstance(control, widgets.Checkbox):
+            new = not control.value
+        elif isinstance(control, widgets.Dropdown):
+            new = [o for o in control.options if o != control.value][0]
+        elif isinstance(control, widgets.IntRangeSlider):
+            new = (control.value[0] + 2, control.value[1])
+        elif isinstance(control, widgets.FloatLogSlider):
+            new = control.base ** ((control.min + control.max) / 2 + 0.3)
+        else:
+            new = control.max if control.value != control.max else control.min
+        ex.set(**{name: new})
+        assert ex.png != before, f"{factory.__name__}: moving {name} did not change the figure"
+
+
+def test_chapter1_explorer_results_match_models():
+    from energylab import circuits, scaling
+
+    r = ch01.scaling_law_explorer(compute_flop=1e24, pj_per_flop=1.0).result
+    n, d = scaling.compute_optimal(1e24)
+    assert r["parameters"] == pytest.approx(n) and r["energy_mwh"] == pytest.approx(1e24 * 1e-12 / 3.6e9)
+    r = ch01.dvfs_explorer(static_share=0.3).result
+    ref = ch01.DVFS_REFERENCE
+    assert r["optimum_hz"] == pytest.approx(float(circuits.optimal_frequency(1, ref["f_ref_hz"], 210.0, 90.0)))
+    r = ch01.compute_trend_explorer(years=(2012, 2019), frontier_only=True).result
+    assert 3.0 < r["doubling_months"] < 4.5  # Amodei & Hernandez 2018: 3.4 months
