@@ -180,6 +180,12 @@ def plot_memory_wall(axes, parameters_b=7.0, precision="FP16", batch=1, chip="H1
     plot_roofline(ax_roof, chips=(chip,), precision=prec,
                   points={f"decode, batch {batch}": s.intensity_flop_per_byte})
     ax_roof.set_title(f"{chip}: {'memory' if s.memory_bound else 'compute'}-bound at batch {batch}")
+    capacity = float(datasets.chip(chip)["memory_bytes"])
+    fits = not np.isfinite(capacity) or s.n_bytes <= capacity
+    if not fits:
+        ax_roof.text(0.03, 0.95, f"weights + KV cache = {s.n_bytes / 1e9:,.0f} GB:\n"
+                     f"more than the {capacity / 1e9:,.0f} GB on one {chip}",
+                     transform=ax_roof.transAxes, va="top", color="tab:red", fontsize=9)
     parts = {"memory\ntraffic": s.memory_energy_j / batch, "arithmetic": s.compute_energy_j / batch}
     ax_bar.bar(list(parts), list(parts.values()), color=["tab:blue", "tab:orange"])
     eng = EngFormatter(unit="J", places=3)
@@ -189,7 +195,7 @@ def plot_memory_wall(axes, parameters_b=7.0, precision="FP16", batch=1, chip="H1
                      f"memory share {s.memory_share:.0%}")
     return {"tokens_per_s": s.tokens_per_s, "j_per_token": s.energy_per_token_j,
             "memory_share": s.memory_share, "intensity": s.intensity_flop_per_byte,
-            "memory_bound": s.memory_bound}
+            "memory_bound": s.memory_bound, "fits_in_memory": fits}
 
 
 def _bandwidth_chips() -> list[str]:
