@@ -43,3 +43,16 @@ PETA = 1e15
 
 #: Degrees Celsius to kelvin offset.
 ZERO_CELSIUS_K = _sc.zero_Celsius
+
+# --- Chapter 2 (thermo): radiation, Koomey's law, GPT-3 anchor ----------------------
+
+#: Stefan–Boltzmann constant σ in W/(m²·K⁴) (derived from exact SI constants) :cite:p:`codata2018`.
+STEFAN_BOLTZMANN_W_PER_M2_K4 = _sc.Stefan_Boltzmann
+#: Nominal effective temperature of the Sun's photosphere, IAU 2015 Resolution B3 :cite:p:`prsa2016`.
+SUN_EFFECTIVE_TEMPERATURE_K = 5772.0
+#: Koomey's law: computations per joule doubled every 1.57 years, 1946–2009 :cite:p:`koomey2011`.
+KOOMEY_DOUBLING_YEARS = 1.57
+#: The slower doubling of peak-output efficiency after 2000, about 2.6 years :cite:p:`koomey2016`.
+KOOMEY_DOUBLING_YEARS_POST2000 = 2.6
+#: GPT-3 (175B) training electricity, 1,287 MWh (facility, PUE 1.1) :cite:p:`patterson2021`.
+GPT3_TRAINING_ENERGY_J = 1287.0 * J_PER_MWH

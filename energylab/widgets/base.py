@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import matplotlib
+import numpy as np
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -127,7 +128,7 @@ class Explorer(widgets.VBox):
         self.title = title
         self._ncols = ncols
         with matplotlib.rc_context(STYLE):
-            self.figure = Figure(figsize=figsize, layout="constrained")
+            self.figure = Figure(figsize=figsize)
         FigureCanvasAgg(self.figure)
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.result: dict | None = None
@@ -182,6 +183,7 @@ class Explorer(widgets.VBox):
         return self
 
     _batch = False
+    _positions = None
 
     def _on_change(self, change) -> None:
         if not self._batch:
@@ -189,14 +191,27 @@ class Explorer(widgets.VBox):
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
-        """Clear the one figure, draw it from the current values, refresh the PNG."""
+        """Clear the one figure, draw it from the current values, refresh the PNG.
+
+        The first draw lays the figure out with matplotlib's constrained layout; later
+        draws reuse the axes positions it found (a layout pass costs as much as the
+        drawing itself), so slider moves stay quick and the figure does not jump.
+        """
         fig = self.figure
         fig.clear()
         with matplotlib.rc_context(STYLE):
-            axes = fig.subplots(1, self._ncols, squeeze=True)
+            if self._positions is None:
+                fig.set_layout_engine("constrained")
+                axes = fig.subplots(1, self._ncols, squeeze=True)
+            else:
+                fig.set_layout_engine("none")
+                made = [fig.add_axes(pos) for pos in self._positions]
+                axes = made[0] if self._ncols == 1 else np.array(made)
             self.result = self._plot(axes, **self.values)
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=STYLE["figure.dpi"])
+            if self._positions is None:
+                self._positions = [ax.get_position() for ax in np.atleast_1d(axes)]
         self.image.value = buf.getvalue()
         self.redraws += 1
 

@@ -1,0 +1,187 @@
+"""Performance report: one table of timings against the course's budgets.
+
+    python benchmarks/run.py            # everything (several minutes: includes a cold build)
+    python benchmarks/run.py --quick    # skip the book builds and the test command
+
+Measures, on this machine: a cold book build (empty cache) and a cached rebuild after
+touching one chapter; the README's test command; each notebook's execution time and peak
+memory (fresh kernel); ``import energylab``; every explorer's callback over 50 control
+changes (median and p95, drawing only and with the PNG redraw); and the kernel benchmarks of
+the chapters (``benchmarks/bench_*.py``, each printing its own comparison with a
+straightforward reference). Nothing here is a test: it reports, and marks what is over
+budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import importlib
+import inspect
+import os
+import pathlib
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+BUDGET = {
+    "notebook_s": 20.0,
+    "test_s": 240.0,
+    "cold_build_s": 240.0,
+    "cached_build_s": 30.0,
+    "explorer_p95_ms": 100.0,
+    "import_s": 0.5,
+    "notebook_mb": 1024.0,
+}
+
+rows: list[tuple[str, str, str, str]] = []
+
+
+def report(what: str, value: float, unit: str, budget: float | None) -> None:
+    ok = "" if budget is None else ("ok" if value <= budget else "OVER")
+    shown = f"{value:,.3g} {unit}" if value < 1000 else f"{value:,.0f} {unit}"
+    rows.append((what, shown, "" if budget is None else f"≤ {budget:g} {unit}", ok))
+    print(f"  {what}: {shown} {ok}", flush=True)
+
+
+def run(cmd: list[str] | str, **kw) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    return time.perf_counter() - t0
+
+
+def bench_builds() -> None:
+    print("book builds", flush=True)
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    jb = [sys.executable, "-m", "jupyter_book", "build", ".", "-W", "-n", "--keep-going"]
+    if shutil.which("jupyter-book"):
+        jb = ["jupyter-book", "build", ".", "-W", "-n", "--keep-going"]
+    report("cold book build (empty cache)", run(jb), "s", BUDGET["cold_build_s"])
+    chapter = sorted((ROOT / "chapters").glob("*.ipynb"))[0]
+    os.utime(chapter)
+    report(f"rebuild after touching {chapter.name}", run(jb), "s", BUDGET["cached_build_s"])
+
+
+def bench_tests() -> None:
+    print("test command", flush=True)
+    report("pytest --nbval", run([sys.executable, "-m", "pytest", "--nbval", "-q", "-x"]), "s", BUDGET["test_s"])
+
+
+NB_RUNNER = """
+import sys, time, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+t0 = time.perf_counter()
+NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+print(time.perf_counter() - t0)
+"""
+
+
+def bench_notebooks() -> None:
+    print("notebooks (fresh kernel each)", flush=True)
+    for path in sorted(glob.glob(str(ROOT / "chapters" / "*.ipynb")) + glob.glob(str(ROOT / "labs" / "*.ipynb"))):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        out = subprocess.run([sys.executable, "-c", NB_RUNNER, path, str(pathlib.Path(path).parent)],
+                             cwd=ROOT, check=True, capture_output=True, text=True)
+        seconds = float(out.stdout.strip().splitlines()[-1])
+        peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        name = pathlib.Path(path).relative_to(ROOT)
+        report(f"execute {name}", seconds, "s", BUDGET["notebook_s"])
+        report(f"peak memory so far (largest process) after {name.name}", peak_mb, "MB", BUDGET["notebook_mb"])
+
+
+def bench_import() -> None:
+    print("import", flush=True)
+    times = []
+    for _ in range(5):
+        out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import energylab"],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+        total = [line for line in out.stderr.splitlines() if line.rstrip().endswith("| energylab")]
+        times.append(int(total[-1].split("|")[1]) / 1e6)
+    report("import energylab (median of 5, cumulative)", statistics.median(times), "s", BUDGET["import_s"])
+
+
+def _next_value(control):
+    import ipywidgets as w
+
+    if isinstance(control, w.Checkbox):
+        return not control.value
+    if isinstance(control, (w.Dropdown, w.ToggleButtons, w.RadioButtons)):
+        opts = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return opts[(opts.index(control.value) + 1) % len(opts)]
+    if isinstance(control, w.IntRangeSlider):
+        lo, hi = control.value
+        return (control.min, hi) if lo != control.min else (min(lo + control.step, hi), hi)
+    if isinstance(control, w.FloatLogSlider):
+        lo, hi = control.base ** control.min, control.base ** control.max
+        return hi if control.value < (lo * hi) ** 0.5 else lo
+    mid = (control.min + control.max) / 2
+    return control.max if control.value <= mid else control.min
+
+
+def bench_explorers(n_changes: int = 50) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    print(f"explorers ({n_changes} control changes each)", flush=True)
+    for mod_path in sorted((ROOT / "energylab" / "widgets").glob("ch*.py")):
+        mod = importlib.import_module(f"energylab.widgets.{mod_path.stem}")
+        for name, fn in inspect.getmembers(mod, inspect.isfunction):
+            if not name.endswith("_explorer") or fn.__module__ != mod.__name__:
+                continue
+            ex = fn()
+            names = list(ex.controls)
+            full, draw = [], []
+            for i in range(n_changes):
+                ctl = names[i % len(names)]
+                value = _next_value(ex.controls[ctl])
+                t0 = time.perf_counter()
+                ex.set(**{ctl: value})
+                full.append(time.perf_counter() - t0)
+                fig = Figure(figsize=ex.figure.get_size_inches())
+                axes = fig.subplots(1, ex._ncols, squeeze=True)
+                t0 = time.perf_counter()
+                ex._plot(axes, **ex.values)
+                draw.append(time.perf_counter() - t0)
+            q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(round(p * (len(xs) - 1))))] * 1e3  # noqa: E731
+            report(f"{mod_path.stem}.{name}: median / p95 drawing only", q(draw, 0.5), "ms", None)
+            rows[-1] = (rows[-1][0], f"{q(draw, 0.5):.0f} / {q(draw, 0.95):.0f} ms", "", "")
+            report(f"{mod_path.stem}.{name}: p95 with PNG redraw (median {q(full, 0.5):.0f} ms)",
+                   q(full, 0.95), "ms", BUDGET["explorer_p95_ms"])
+
+
+def bench_kernels() -> None:
+    scripts = sorted(glob.glob(str(ROOT / "benchmarks" / "bench_*.py")))
+    print(f"kernel benchmarks ({len(scripts)} scripts)", flush=True)
+    for script in scripts:
+        out = subprocess.run([sys.executable, script], cwd=ROOT, capture_output=True, text=True)
+        print(f"\n--- {pathlib.Path(script).name} ---\n{out.stdout}{out.stderr[-2000:] if out.returncode else ''}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="skip the builds and the test command")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    if not args.quick:
+        bench_builds()
+        bench_tests()
+    bench_import()
+    bench_explorers()
+    bench_notebooks()
+    bench_kernels()
+    width = max(len(r[0]) for r in rows)
+    print("\n| measurement | value | budget | |\n|---|---|---|---|")
+    for what, value, budget, ok in rows:
+        print(f"| {what:<{width}} | {value} | {budget} | {ok} |")
+
+
+if __name__ == "__main__":
+    main()
