@@ -558,10 +558,12 @@ def weights_to_conductances(weights, g_min=1e-6, g_max=1e-4):
     w = _check_weights(weights)
     g_lo, g_hi = _check_g(g_min, g_max)
     w_max = float(np.max(np.abs(w)))
-    s = (g_hi - g_lo) / w_max if w_max > 0 else (g_hi - g_lo)
-    g_pos = g_lo + np.clip(w, 0.0, None) * s
-    g_neg = g_lo + np.clip(-w, 0.0, None) * s
-    return np.minimum(g_pos, g_hi), np.minimum(g_neg, g_hi), s
+    if w_max == 0.0:
+        w_max = 1.0
+    u = w / w_max                       # in [-1, 1]; dividing first keeps tiny weights finite
+    g_pos = g_lo + np.clip(u, 0.0, None) * (g_hi - g_lo)
+    g_neg = g_lo + np.clip(-u, 0.0, None) * (g_hi - g_lo)
+    return np.minimum(g_pos, g_hi), np.minimum(g_neg, g_hi), (g_hi - g_lo) / w_max
 
 
 def drift_conductance(g0_s, t_s, nu, t0_s=1.0):
@@ -728,6 +730,9 @@ class Crossbar:
         self.age_s = None
         g_pos, g_neg, s = weights_to_conductances(w, g_low, g_hi)
         self.siemens_per_unit = s
+        # weight units per siemens, computed without forming s (s overflows for tiny weights)
+        w_max = float(np.max(np.abs(w))) or 1.0
+        self._units_per_siemens = w_max / (g_hi - g_low)
         if levels is not None:
             step = (g_hi - g_low) / (levels - 1)
             g_pos = g_low + np.round((g_pos - g_low) / step) * step
@@ -747,7 +752,7 @@ class Crossbar:
     @property
     def effective_weights(self) -> np.ndarray:
         """The weights the devices actually hold, ``(G+ − G−)/s``."""
-        return (self.g_pos - self.g_neg) / self.siemens_per_unit
+        return (self.g_pos - self.g_neg) * self._units_per_siemens
 
     def __repr__(self) -> str:
         lv = "continuous" if self.levels is None else f"{self.levels} levels"
@@ -836,7 +841,7 @@ class Crossbar:
                 full = float(validate.positive("adc_range_a", adc_range_a))
             if full > 0:
                 i = _quantize_symmetric(i, full, adc_bits)
-        return i * (x_scale / (v_read * self.siemens_per_unit))
+        return i * (x_scale / v_read) * self._units_per_siemens
 
     def drift(self, t_s, nu, t0_s=1.0, nu_sigma=0.0, rng=None) -> "Crossbar":
         """The crossbar ``t_s`` seconds after programming, its conductances drifted.
