@@ -238,3 +238,16 @@ def test_doctests_of_core_modules():
     for mod in (energylab.circuits, energylab.datasets, energylab.scaling, energylab.workloads):
         result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, mod.__name__
+
+
+# ------------------------------------------------------------------ references
+def test_references_bib_parses_and_keys_are_unique():
+    import pathlib
+    import re
+
+    from pybtex.database import parse_file
+
+    bib = pathlib.Path(__file__).resolve().parents[1] / "references.bib"
+    db = parse_file(str(bib))  # raises on a syntax error (e.g. a brace lost in a merge)
+    keys = re.findall(r"^@\w+\{([^,]+),", bib.read_text(encoding="utf-8"), flags=re.M)
+    assert len(keys) == len(set(keys)) == len(db.entries)

@@ -1,0 +1,346 @@
+"""Chapter 7 figures and explorers: the whole bill, per-query energy, sensitivity, claims."""
+
+from __future__ import annotations
+
+import functools
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import datasets, footprint, scaling
+from ..constants import J_PER_MWH, J_PER_WH
+from .base import Explorer, dropdown, int_slider, log_slider, slider
+
+__all__ = [
+    "GPT3",
+    "SITES",
+    "site",
+    "gpt3_estimates",
+    "plot_estimates",
+    "plot_footprint",
+    "footprint_explorer",
+    "plot_per_query",
+    "per_query_explorer",
+    "plot_tornado",
+    "plot_measured_efficiency",
+    "claims_table",
+    "plot_claims_summary",
+    "ClaimsBrowser",
+    "claims_browser",
+]
+
+#: GPT-3's inputs as Patterson et al. 2021 report them (Table 4) :cite:p:`patterson2021`.
+GPT3 = {"parameters": 175e9, "tokens": 300e9, "flops": 3.14e23, "chips": 10_000, "days": 14.8,
+        "chip": "V100", "power_per_chip_w": 330.0, "pue": 1.1, "intensity_kg_per_kwh": 0.429,
+        "measured_flop_per_s": 24.6e12}
+
+#: The water factors of Li et al. for US data centres: on-site WUE 0.55 L/kWh and
+#: off-site EWIF 3.14 L/kWh (chapter 6's ``datacenter_efficiency`` dataset).
+WATER_ROW = "US average (Li et al. assumptions)"
+
+#: Sites of the footprint explorer: label -> (grid_intensity region, year).
+SITES = {
+    "GPT-3's site (Patterson 2021)": ("GPT-3 training site (Microsoft)", 2020),
+    "US grid, 2023": ("United States", 2023),
+    "World, 2022": ("World", 2022),
+    "China grid, 2022": ("China", 2022),
+}
+
+
+@functools.cache
+def _intensities() -> dict:
+    g = datasets.load("grid_intensity")
+    return {(r.region, int(r.year)): r.intensity_g_per_kwh / 1000.0 for r in g.itertuples()}
+
+
+@functools.cache
+def _water_factors() -> tuple[float, float]:
+    d = datasets.load("datacenter_efficiency").set_index("operator_or_region")
+    return float(d.loc[WATER_ROW, "wue_l_per_kwh"]), float(d.loc[WATER_ROW, "ewif_l_per_kwh"])
+
+
+def site(label: str) -> dict:
+    """Carbon intensity (kg/kWh) and water factors (L/kWh) of one of :data:`SITES`."""
+    key = SITES[label] if label in SITES else SITES[next(iter(SITES))]
+    wue, ewif = _water_factors()
+    return {"intensity_kg_per_kwh": _intensities()[key], "wue_onsite_l_per_kwh": wue,
+            "ewif_l_per_kwh": ewif}
+
+
+# ------------------------------------------------------------------ GPT-3: four estimates
+def gpt3_estimates() -> dict:
+    """GPT-3's training energy (MWh) estimated four ways, from the same public inputs."""
+    g = GPT3
+    hours = g["days"] * 24
+    chip = datasets.chip(g["chip"])
+    mfu = g["measured_flop_per_s"] / chip["fp16_flop_per_s"]
+    models = datasets.load("models")
+    row = models[models["name"].str.startswith("GPT-3 175B")].iloc[0]
+    return {
+        "top-down: 10,000 GPUs × 14.8 d × 330 W × PUE 1.1 (Patterson)":
+            footprint.training_energy(g["chips"], hours, g["power_per_chip_w"], g["pue"]) / J_PER_MWH,
+        "bottom-up: 3.14e23 FLOP at 24.6 TFLOPS/GPU, 330 W, PUE 1.1":
+            footprint.training_energy_from_flops(g["flops"], g["chip"], "fp16", mfu, pue=g["pue"],
+                                                 power_per_chip_w=g["power_per_chip_w"]) / J_PER_MWH,
+        "bottom-up at TDP: 300 W × 1.3 server overhead, PUE 1.1":
+            footprint.training_energy_from_flops(g["flops"], g["chip"], "fp16", mfu, pue=g["pue"],
+                                                 server_overhead=1.3) / J_PER_MWH,
+        "Epoch's power-draw column × training time":
+            row["training_power_draw_w"] * row["training_time_hours"] * 3600 / J_PER_MWH,
+    }
+
+
+def plot_estimates(ax, estimates: dict | None = None, reported_mwh: float = 1287.0):
+    """Horizontal bars of several energy estimates against a reported value."""
+    estimates = gpt3_estimates() if estimates is None else estimates
+    labels = list(estimates)
+    values = np.array([estimates[k] for k in labels])
+    ax.barh(range(len(labels)), values, color=["C0", "C0", "C1", "C1"][: len(labels)])
+    ax.axvline(reported_mwh, color="k", ls="--", lw=1, label=f"reported {reported_mwh:,.0f} MWh")
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {v:,.0f}", va="center", fontsize=9)
+    ax.set_yticks(range(len(labels)), [lab.replace(": ", ":\n", 1) for lab in labels], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, values.max() * 1.2)
+    ax.set_xlabel("training energy (MWh)")
+    ax.set_title("GPT-3: four estimates from public inputs")
+    ax.legend(loc="lower right")
+    return dict(zip(labels, values))
+
+
+# ------------------------------------------------------------------ footprint calculator
+CHIPS = ["V100", "A100", "H100", "B200", "TPU v4"]
+
+
+def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precision="fp16",
+                   mfu=0.2, server_overhead=1.1, pue=1.1, site_label="GPT-3's site (Patterson 2021)",
+                   wue_l_per_kwh=0.55):
+    """Training footprint from N, D, chip, precision, MFU, overhead, PUE and site."""
+    ax_bar, ax_txt = axes
+    flops = scaling.training_flops(parameters_b * 1e9, tokens_b * 1e9)
+    precision = precision if precision != "fp8" or chip in ("H100", "B200") else "fp16"
+    it = footprint.training_energy_from_flops(flops, chip, precision, mfu, server_overhead=server_overhead)
+    s = site(site_label)
+    fp = footprint.Footprint(it, pue=pue, intensity_kg_per_kwh=s["intensity_kg_per_kwh"],
+                             wue_onsite_l_per_kwh=wue_l_per_kwh, ewif_l_per_kwh=s["ewif_l_per_kwh"],
+                             label=f"{parameters_b:g} B parameters × {tokens_b:g} B tokens on {chip}")
+    merit = fp.plot(ax_bar)
+    eq = footprint.equivalents(fp.facility_energy_j)
+    row = datasets.chip(chip)
+    hours = footprint.training_chip_hours(flops, chip, precision, mfu)
+    lines = [
+        f"C = 6·N·D = {flops:.3g} FLOP",
+        f"{row['name']}: {datasets.peak_flops(chip, precision) / 1e12:,.0f} TFLOP/s dense {precision}, "
+        f"TDP {row['tdp_w']:.0f} W",
+        f"MFU {mfu:.0%} → {hours:.3g} chip-hours",
+        f"× {row['tdp_w']:.0f} W × server {server_overhead:.2f} = {it / J_PER_MWH:,.4g} MWh (IT)",
+        f"× PUE {pue:.2f} = {merit['energy_mwh']:,.4g} MWh",
+        f"× {s['intensity_kg_per_kwh'] * 1000:.0f} g CO₂e/kWh = {merit['carbon_t']:,.4g} t CO₂e",
+        f"water: WUE {wue_l_per_kwh:.2f} + PUE × EWIF {s['ewif_l_per_kwh']:.2f} L/kWh",
+        f"   = {merit['water_m3']:,.4g} m³",
+        "",
+        f"≈ {eq['US household-years']:,.0f} US household-years of electricity",
+        f"≈ {eq['EV miles'] / 1e6:,.3g} million electric-car miles",
+    ]
+    ax_txt.axis("off")
+    ax_txt.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=9, family="monospace",
+                transform=ax_txt.transAxes)
+    return {**merit, "flops": flops, "chip_hours": hours}
+
+
+def footprint_explorer(**defaults) -> Explorer:
+    """Parameters, tokens, chip, precision, MFU, overheads and site → energy, carbon, water."""
+    controls = {
+        "parameters_b": log_slider(175.0, 0, 4, "parameters (billions)", step=0.05),
+        "tokens_b": log_slider(300.0, 1, 5, "training tokens (billions)", step=0.05),
+        "chip": dropdown(CHIPS, "V100", "chip"),
+        "precision": dropdown(["fp16", "fp8"], "fp16", "precision (fp8 on H100/B200 only)"),
+        "mfu": slider(0.2, 0.05, 0.8, 0.01, "MFU (share of dense peak)", ".2f"),
+        "server_overhead": slider(1.1, 1.0, 2.0, 0.05, "server overhead (× chip power)", ".2f"),
+        "pue": slider(1.1, 1.0, 2.5, 0.01, "PUE", ".2f"),
+        "site_label": dropdown(list(SITES), "GPT-3's site (Patterson 2021)", "site (grid)"),
+        "wue_l_per_kwh": slider(0.55, 0.0, 2.0, 0.05, "on-site WUE (L/kWh)", ".2f"),
+    }
+    ex = Explorer(plot_footprint, controls, title="Footprint calculator: a training run's whole bill",
+                  ncols=2, figsize=(11.0, 4.2))
+    return ex.set(**defaults) if defaults else ex
+
+
+# ------------------------------------------------------------------ per-query calculator
+REFERENCE_WH = {"de Vries 2023 (ChatGPT)": 2.9, "Epoch 2025 (GPT-4o)": 0.3, "Google search 2009": 0.3}
+
+
+def plot_per_query(ax, active_parameters_b=100.0, tokens=500, chip="H100", precision="fp16",
+                   utilization=0.1, batch=1, power_fraction=0.7, server_w_per_chip=1275.0, pue=1.2,
+                   queries_per_day_m=1000.0):
+    """Energy per query from tokens × 2·N_active, utilisation, batch, power and PUE."""
+    power = power_fraction * server_w_per_chip
+    e = footprint.inference_energy(tokens, active_parameters_b * 1e9, chip, precision, utilization,
+                                   pue=pue, batch=batch, power_per_chip_w=power)
+    wh = e / J_PER_WH
+    labels = list(REFERENCE_WH) + ["this estimate"]
+    values = list(REFERENCE_WH.values()) + [wh]
+    ax.barh(range(len(labels)), values, color=["0.6"] * len(REFERENCE_WH) + ["C3"])
+    for i, v in enumerate(values):
+        ax.text(v, i, f" {v:.3g} Wh", va="center", fontsize=9)
+    ax.set_xscale("log")
+    ax.set_xlim(min(values) / 3, max(values) * 8)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("energy per query (Wh, log scale)")
+    fleet_mwh = footprint.fleet_energy(queries_per_day_m * 1e6, e) / J_PER_MWH
+    flops = footprint.inference_flops(tokens, active_parameters_b * 1e9)
+    u_eff = min(batch * utilization, 1.0)
+    ax.set_title(f"2·{active_parameters_b:g}e9·{tokens} = {flops:.2g} FLOP at {u_eff:.0%} of "
+                 f"{chip} {precision} peak, {power:.0f} W × PUE {pue:.2f}\n"
+                 f"→ {wh:.3g} Wh per query; {queries_per_day_m:g} M queries/day = {fleet_mwh:,.0f} MWh/day",
+                 fontsize=9)
+    return {"wh_per_query": wh, "fleet_mwh_per_day": fleet_mwh}
+
+
+def per_query_explorer(**defaults) -> Explorer:
+    """Active parameters, tokens, chip, utilisation, batch, power and PUE → Wh per query."""
+    controls = {
+        "active_parameters_b": log_slider(100.0, 0, 3, "active parameters (billions)", step=0.05),
+        "tokens": int_slider(500, 50, 5000, "tokens per query", step=50),
+        "chip": dropdown(["A100", "H100", "B200"], "H100", "chip"),
+        "precision": dropdown(["fp16", "fp8"], "fp16", "precision"),
+        "utilization": slider(0.1, 0.01, 1.0, 0.01, "utilisation per stream", ".2f"),
+        "batch": int_slider(1, 1, 64, "batch (streams decoded together)"),
+        "power_fraction": slider(0.7, 0.3, 1.0, 0.05, "average power ÷ rated", ".2f"),
+        "server_w_per_chip": slider(1275.0, 300.0, 2000.0, 25.0, "rated server power per chip (W)", ".0f"),
+        "pue": slider(1.2, 1.0, 2.0, 0.01, "PUE", ".2f"),
+        "queries_per_day_m": log_slider(1000.0, 1, 4, "queries per day (millions)", step=0.1),
+    }
+    ex = Explorer(plot_per_query, controls, title="Per-query calculator: how many Wh is one answer?",
+                  figsize=(8.0, 3.6))
+    return ex.set(**defaults) if defaults else ex
+
+
+# ------------------------------------------------------------------ sensitivity
+def plot_tornado(ax, table, scale=1.0, unit="", labels: dict | None = None):
+    """A tornado chart of :func:`energylab.footprint.sensitivity`'s table."""
+    base = table.attrs["baseline_value"] * scale
+    labels = labels or {}
+    t = table.iloc[::-1]
+    for i, row in enumerate(t.itertuples()):
+        lo, hi = row.value_low * scale, row.value_high * scale
+        ax.barh(i, lo - base, left=base, color="C0")
+        ax.barh(i, hi - base, left=base, color="C3")
+        ax.text(max(lo, hi), i, f"  ×{row.ratio:.1f}", va="center", fontsize=8)
+    ax.set_yticks(range(len(t)), [f"{labels.get(p, p)}\n[{lo:g}, {hi:g}]"
+                                  for p, lo, hi in zip(t["parameter"], t["low"], t["high"])], fontsize=8)
+    ax.axvline(base, color="k", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"result ({unit}); blue = low end of the range, red = high end")
+    return {"baseline": base}
+
+
+# ------------------------------------------------------------------ measurements
+def plot_measured_efficiency(ax, landauer_j=None, this_machine: dict | None = None):
+    """Recorded J/FLOP of dense FP64 matrix arithmetic (Green500) against chip models and Landauer."""
+    g = datasets.load("measured_gemm_efficiency")
+    year = g["list"].str[:4].astype(int) + (g["list"].str[5:7].astype(int) - 0.5) / 12
+    jpf = 1.0 / g["flop_per_j"]
+    cpu = ~g["accelerated"]
+    ax.scatter(year[cpu], jpf[cpu], marker="s", color="C1", label="measured, CPU only (Green500 HPL)")
+    ax.scatter(year[~cpu], jpf[~cpu], marker="o", color="C0", label="measured, accelerated (Green500 HPL)")
+    for i, chip in enumerate(["V100", "A100", "H100"]):
+        row = datasets.chip(chip)
+        v = row["tdp_w"] / row["fp64_flop_per_s"]
+        ax.plot([row["year"]], [v], "k^", label="chip model: TDP ÷ dense FP64 peak" if i == 0 else None)
+        ax.annotate(chip, (row["year"], v), textcoords="offset points", xytext=(0, -12), fontsize=7,
+                    ha="center")
+    if landauer_j is not None:
+        ax.axhline(landauer_j, color="C2", ls="--", label="Landauer limit, one bit at 300 K")
+    if this_machine:
+        ax.scatter([this_machine["year"]], [this_machine["j_per_flop"]], marker="*", s=150, color="C3",
+                   label=this_machine.get("label", "this machine"))
+    ax.set_yscale("log")
+    ax.set_xlabel("year")
+    ax.set_ylabel("energy per FLOP (J)")
+    ax.set_title("Joules per double-precision FLOP: measured systems, chip models, the floor")
+    ax.legend(fontsize=7, loc="center right")
+    return {"best_j_per_flop": float(jpf.min())}
+
+
+# ------------------------------------------------------------------ claims
+TOPICS = ["All", "power-laws", "landauer-joule", "sparsity", "low-precision", "pim", "cooling-water",
+          "energy-bill"]
+VERDICTS = ["All", "correct", "roughly right", "misleading", "wrong", "unverifiable"]
+
+
+def claims_table(topic="All", verdict="All"):
+    """The claims dataset filtered by topic and verdict class (id, seeds, claim, verdict, better figure)."""
+    c = datasets.load("claims")
+    if topic != "All":
+        c = c[c["topic"] == topic]
+    if verdict != "All":
+        c = c[c["verdict_class"] == verdict]
+    return c[["id", "seeds", "topic", "claim", "verdict", "better_figure"]].fillna("")
+
+
+def plot_claims_summary(ax):
+    """Stacked bars: claims per topic, coloured by verdict."""
+    c = datasets.load("claims")
+    counts = c.pivot_table(index="topic", columns="verdict_class", values="id", aggfunc="count",
+                           fill_value=0).reindex(columns=VERDICTS[1:], fill_value=0)
+    counts = counts.loc[counts.sum(axis=1).sort_values().index]
+    left = np.zeros(len(counts))
+    colours = {"correct": "C2", "roughly right": "C8", "misleading": "C1", "wrong": "C3",
+               "unverifiable": "0.6"}
+    for v in counts.columns:
+        ax.barh(counts.index, counts[v], left=left, color=colours[v], label=v)
+        left += counts[v].to_numpy()
+    ax.set_xlabel("claims in the five seed articles")
+    ax.set_title(f"{len(c)} checkable claims by topic and verdict")
+    ax.legend(fontsize=8, loc="lower right")
+    return counts
+
+
+class ClaimsBrowser(widgets.VBox):
+    """Two dropdowns (topic, verdict) over an HTML table of the claims ledger.
+
+    In the static book its bundle carries the table at the current filter as HTML.
+    """
+
+    def __init__(self, topic="All", verdict="All"):
+        self.controls = {"topic": dropdown(TOPICS, topic, "topic"),
+                         "verdict": dropdown(VERDICTS, verdict, "verdict")}
+        self.table = widgets.HTML()
+        super().__init__(children=[*self.controls.values(), self.table])
+        for c in self.controls.values():
+            c.observe(lambda change: self.refresh(), names="value")
+        self.refresh()
+
+    @property
+    def frame(self):
+        return claims_table(self.controls["topic"].value, self.controls["verdict"].value)
+
+    def refresh(self) -> None:
+        df = self.frame
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+            for r in df.itertuples(index=False))
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in df.columns)
+        self.table.value = (f"<p>{len(df)} claims</p><div style='max-height:420px;overflow:auto'>"
+                            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+    def __repr__(self) -> str:
+        v = {k: c.value for k, c in self.controls.items()}
+        return f"<ClaimsBrowser topic={v['topic']!r} verdict={v['verdict']!r}: {len(self.frame)} claims>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        if isinstance(data, tuple):
+            data = data[0]
+        data = dict(data)
+        data["text/plain"] = repr(self)
+        data["text/html"] = self.table.value
+        return data
+
+
+def claims_browser(topic="All", verdict="All") -> ClaimsBrowser:
+    """A filterable table of every ledger claim by topic and verdict."""
+    return ClaimsBrowser(topic, verdict)
