@@ -65,8 +65,8 @@ __all__ = [
     "DigitalEnergy",
     "digital_vmm_energy",
     "analog_accuracy",
-    "InferenceEnergy",
-    "inference_energy",
+    "NetworkEnergy",
+    "network_energy",
 ]
 
 #: Energy per conversion step of the column ADCs (Walden figure of merit, J per
@@ -1106,7 +1106,7 @@ def analog_accuracy(net, *, levels=None, sigma=0.0, on_off_ratio=None, g_min=1e-
 
 
 @dataclass(frozen=True)
-class InferenceEnergy:
+class NetworkEnergy:
     """Energy of one inference of a network, analog crossbars vs a digital processor (J).
 
     Attributes
@@ -1129,14 +1129,14 @@ class InferenceEnergy:
     macs: int
 
 
-def inference_energy(weights: Sequence, adc_bits=8, dac_bits=8, number="int8",
-                     weight_level="sram_8kb", batch=1, **crossbar_energy_kwargs) -> InferenceEnergy:
+def network_energy(weights: Sequence, adc_bits=8, dac_bits=8, number="int8",
+                     weight_level="sram_8kb", batch=1, **crossbar_energy_kwargs) -> NetworkEnergy:
     """Energy of one inference through every layer, analog (per :meth:`Crossbar.energy`,
     all rows at full read voltage) and digital (per :func:`digital_vmm_energy`).
 
     Examples
     --------
-    >>> e = inference_energy([np.ones((64, 64)), np.ones((64, 10))])
+    >>> e = network_energy([np.ones((64, 64)), np.ones((64, 10))])
     >>> e.macs, e.analog_j < e.digital_j
     (4736, True)
     """
@@ -1149,5 +1149,5 @@ def inference_energy(weights: Sequence, adc_bits=8, dac_bits=8, number="int8",
     adc_j = sum(p.adc_j for p in parts)
     dc = sum(d.compute_j for d in digital)
     dw = sum(d.weights_j for d in digital)
-    return InferenceEnergy(array_j, dac_j, adc_j, array_j + dac_j + adc_j, dc, dw, dc + dw,
+    return NetworkEnergy(array_j, dac_j, adc_j, array_j + dac_j + adc_j, dc, dw, dc + dw,
                            sum(p.macs for p in parts))

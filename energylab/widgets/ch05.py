@@ -247,7 +247,7 @@ def plot_crossbar_outputs(ax, xbar, x, **vmm_kwargs):
     return err
 
 
-def plot_inference_energy(ax, energy: pim.InferenceEnergy):
+def plot_inference_energy(ax, energy: pim.NetworkEnergy):
     """Bars (log scale) of one inference's energy by part, analog crossbars vs digital."""
     parts = [("cells", energy.array_j, "tab:olive"), ("DACs", energy.dac_j, "tab:cyan"),
              ("ADCs", energy.adc_j, "tab:red"), ("analog\ntotal", energy.analog_j, "tab:purple"),
@@ -304,7 +304,7 @@ def plot_crossbar(axes, levels=16, sigma=0.05, read_noise=0.02, adc_bits=6,
                                 read_noise=read_noise, rng=gen)
     ax_sc.set_title(f"layer 1 (64×64), {SCATTER_IMAGES} test images: error {err:.1%}\n"
                     f"digits accuracy {acc:.1%} (ideal {net.test_accuracy:.1%})")
-    energy = pim.inference_energy(net.weights, adc_bits=adc_bits, dac_bits=8)
+    energy = pim.network_energy(net.weights, adc_bits=adc_bits, dac_bits=8)
     plot_inference_energy(ax_e, energy)
     ax_e.set_title(f"analog {energy.analog_j / 1e-9:.2g} nJ vs digital {energy.digital_j / 1e-9:.2g} nJ\n"
                    f"ADCs: {energy.adc_j / energy.analog_j:.0%} of the analog energy")
