@@ -368,3 +368,17 @@ def test_every_control_of_chapter5_explorers_changes_the_figure(factory):
             new = control.max if control.value != control.max else control.min
         ex.set(**{name: new})
         assert ex.png != before, f"{factory}: moving {name} did not change the figure"
+
+
+def test_energy_roofline_balance_point():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from energylab.widgets import ch05
+
+    r = ch05.plot_energy_roofline(Figure().subplots())
+    # at the balance point moving the bytes costs as much as the arithmetic
+    assert r["j_per_byte"] / r["energy_balance"] == pytest.approx(r["j_per_flop"])
+    assert r["energy_balance"] < r["ridge"]

@@ -24,6 +24,7 @@ from .base import Explorer, dropdown, int_slider, log_slider, slider
 __all__ = [
     "plot_memory_energy",
     "plot_roofline",
+    "plot_energy_roofline",
     "plot_decode",
     "plot_memory_wall",
     "memory_wall_explorer",
@@ -121,6 +122,38 @@ def plot_roofline(ax, chips=ROOFLINE_CHIPS, precision="fp16", points=None):
     ax.set_title("Roofline: min(peak, intensity × bandwidth)")
     ax.legend(loc="lower right")
     return ridges
+
+
+def plot_energy_roofline(ax, chip="H100", precision="fp16", level=pim.DEFAULT_HBM_LEVEL):
+    """Energy per FLOP against arithmetic intensity: ``E_flop + E_byte / I``.
+
+    ``E_flop`` is the chip's TDP over its dense peak, ``E_byte`` the energy per byte of
+    ``level``. Marks the energy balance point ``E_byte / E_flop`` (where moving data and
+    computing cost the same) and the chip's time ridge point.
+
+    Returns
+    -------
+    dict
+        j_per_flop, j_per_byte, energy_balance (FLOP/byte), ridge (FLOP/byte).
+    """
+    row = datasets.chip(chip)
+    peak = datasets.peak_flops(chip, precision)
+    e_flop = float(row["tdp_w"]) / peak
+    e_byte = pim.energy_per_byte(level)
+    ridge = float(pim.ridge_point(peak, row["memory_bandwidth_bytes_per_s"]))
+    balance = e_byte / e_flop
+    intensity = np.logspace(-1, 4, 400)
+    total = e_flop + e_byte / intensity
+    ax.loglog(intensity, total / PICO, lw=2, color="k", label="total")
+    ax.loglog(intensity, np.full_like(intensity, e_flop / PICO), "--", color="tab:orange", label="arithmetic")
+    ax.loglog(intensity, e_byte / intensity / PICO, "--", color="tab:blue", label=f"memory traffic ({level.upper()})")
+    ax.axvline(balance, color="tab:green", lw=1, label=f"energy balance {balance:.0f} FLOP/B")
+    ax.axvline(ridge, color="tab:red", lw=1, label=f"time ridge {ridge:.0f} FLOP/B")
+    ax.set_xlabel("arithmetic intensity (FLOP per byte of memory traffic)")
+    ax.set_ylabel("energy per FLOP (pJ)")
+    ax.set_title(f"Energy roofline of the {chip} ({precision.upper()}, TDP / peak per FLOP)")
+    ax.legend(loc="lower left")
+    return {"j_per_flop": e_flop, "j_per_byte": e_byte, "energy_balance": balance, "ridge": ridge}
 
 
 def plot_decode(ax, parameters=7e9, bytes_per_parameter=2.0, chip="H100", batches=None,
