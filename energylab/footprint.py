@@ -478,7 +478,7 @@ def sensitivity(fn: Callable, baseline: Mapping, ranges: Mapping):
     -------
     pandas.DataFrame
         One row per varied input, largest swing first: ``parameter``, ``low``, ``high``,
-        ``value_low``, ``value_high``, ``swing`` (|value_high − value_low|) and
+        ``value_low``, ``value_high``, ``swing`` (the absolute difference of the two) and
         ``ratio`` (max ÷ min of the two values); ``attrs["baseline_value"]`` holds
         ``fn(**baseline)``.
 

@@ -67,8 +67,10 @@ CHIPS = [
     ("NVIDIA H100 PCIe", "H100 PCIe", "NVIDIA", "NVIDIA H100 PCIe", True, {}, "Ledger §3.4: 350 W for PCIe."),
     ("NVIDIA H200 SXM", "H200", "NVIDIA", "NVIDIA H200 SXM", True, {"fp8_flop_per_s": 1.9789e15},
      "Same GH100 die as H100 with 141 GB HBM3e; FP8 dense added as for H100."),
-    ("NVIDIA B200", "B200", "NVIDIA", "NVIDIA B200", True, {"transistors": 2.08e11},
+    ("NVIDIA B200", "B200", "NVIDIA", "NVIDIA B200", True, {"transistors": 2.08e11, "int4_op_per_s": np.nan},
      "HGX B200 at 1,000 W. Ledger §3.4 gives FP32 80 TFLOPS and TF32 1,100 dense (Epoch: 62 and 1,125); "
+     "Epoch's INT4 9e15 OP/s matches NVIDIA's dense FP4 figure (9 PFLOPS) and Blackwell lists no INT4 "
+     "tensor throughput, so INT4 is left empty; "
      "Epoch's values are kept. 208 billion transistors over two dies (NVIDIA Blackwell announcement). "
      "The B200 inside a GB200 runs at 1,200 W with 2,500 TFLOPS FP16 dense."),
     ("Google TPU v2", "TPU v2;TPUv2", "Google", "Google TPU v2", False, {}, ""),
