@@ -1,0 +1,183 @@
+"""Every page of the built book, opened in headless Chromium with no internet.
+
+For each page named in ``_toc.yml`` (and every other page the build writes), served from
+127.0.0.1 with every non-local request blocked (a classroom without internet):
+
+* no JavaScript error (console ``error`` or an uncaught exception);
+* no request to anything but the book itself (no CDN), no failed or 404 local request;
+* every image loaded with a non-zero natural size, and a non-zero displayed size
+  when it is not inside a collapsed block;
+* every math expression typeset by the bundled MathJax, none with a TeX error;
+* no cell output showing an error, a traceback or a stderr warning;
+* at phone width, nothing makes the whole page scroll sideways.
+
+The search page must find "Landauer".
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import booktools
+
+pytestmark = pytest.mark.browser
+
+# Waiting for MathJax: pages without math have no MathJax at all.
+MATH_READY = """async () => {
+  const math = document.querySelectorAll('.math');
+  if (math.length === 0) return {math: 0, loaded: !!window.MathJax};
+  for (let i = 0; i < 200 && !(window.MathJax && MathJax.startup && MathJax.startup.promise); i++)
+    await new Promise(r => setTimeout(r, 50));
+  if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return {math: math.length, loaded: false};
+  await MathJax.startup.promise;
+  const untypeset = [...math].filter(m => !m.querySelector('mjx-container'))
+                             .map(m => m.textContent.trim().slice(0, 60));
+  const errors = [...document.querySelectorAll('mjx-merror')]
+                   .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80));
+  return {math: math.length, loaded: true, untypeset, errors};
+}"""
+
+IMAGES = """async () => {
+  const imgs = [...document.images];
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  return imgs.map(i => {
+    const r = i.getBoundingClientRect();
+    const hidden = i.closest('details:not([open])') !== null || i.offsetParent === null;
+    return {src: i.getAttribute('src').slice(0, 120), natural: i.naturalWidth,
+            width: r.width, height: r.height, hidden,
+            figure: i.closest('.cell_output, figure, .figure') !== null};
+  });
+}"""
+
+BAD_OUTPUTS = """() => {
+  const sel = '.cell_output .traceback, .cell_output .error, .cell_output .stderr, '
+            + '.cell_output .output.traceback, .cell_output .output.stderr';
+  const found = [...document.querySelectorAll(sel)].map(e => e.textContent.trim().slice(0, 160));
+  for (const out of document.querySelectorAll('.cell_output')) {
+    const text = out.textContent;
+    if (text.includes('Traceback (most recent call last)')) found.push(text.trim().slice(0, 160));
+  }
+  return found;
+}"""
+
+SIDEWAYS = """() => {
+  const doc = document.scrollingElement || document.documentElement;
+  const over = doc.scrollWidth - window.innerWidth;
+  let culprit = null;
+  if (over > 1) {
+    // the first element past the edge that is not inside its own scroll box
+    for (const el of document.querySelectorAll('article *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right <= window.innerWidth + 1 || r.width === 0) continue;
+      let boxed = false;
+      for (let a = el.parentElement; a && !boxed; a = a.parentElement)
+        boxed = ['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX);
+      if (boxed) continue;
+      const cls = el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '';
+      culprit = el.tagName.toLowerCase() + cls + ' "' + el.textContent.trim().slice(0, 50) + '"';
+      break;
+    }
+  }
+  return {over, culprit};
+}"""
+
+
+class PageVisit:
+    """Open one URL in a fresh offline context and record what a reader's browser saw."""
+
+    def __init__(self, browser, url: str, viewport: dict):
+        self.context = browser.new_context(viewport=viewport)
+        self.blocked = booktools.block_remote(self.context)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"exception: {e}"))
+        self.page.on("requestfailed", self._failed)
+        self.page.on("response", self._response)
+        self.page.goto(url, wait_until="load", timeout=60_000)
+
+    def _failed(self, request):
+        if booktools.is_local(request.url):
+            self.failed.append(f"{request.url} ({request.failure})")
+
+    def _response(self, response):
+        if booktools.is_local(response.url) and response.status >= 400:
+            self.failed.append(f"{response.url} (HTTP {response.status})")
+
+    def close(self):
+        self.context.close()
+
+
+def check_page(browser, url: str) -> list[str]:
+    """Everything wrong with one page, as sentences (empty when the page is fine)."""
+    problems: list[str] = []
+    visit = PageVisit(browser, url, booktools.DESKTOP)
+    try:
+        page = visit.page
+        math = page.evaluate(MATH_READY)
+        if math["math"]:
+            if not math["loaded"]:
+                problems.append(f"{math['math']} math expressions but MathJax never loaded")
+            else:
+                if math["untypeset"]:
+                    problems.append(f"math not typeset: {math['untypeset'][:3]}")
+                if math["errors"]:
+                    problems.append(f"TeX errors: {math['errors'][:3]}")
+        for img in page.evaluate(IMAGES):
+            if img["natural"] == 0:
+                problems.append(f"image did not load: {img['src']}")
+            elif img["figure"] and not img["hidden"] and (img["width"] < 1 or img["height"] < 1):
+                problems.append(f"figure shown with zero size: {img['src']}")
+        bad = page.evaluate(BAD_OUTPUTS)
+        if bad:
+            problems.append(f"error/stderr output in a cell: {bad[:2]}")
+        page.wait_for_timeout(200)  # late console errors from deferred scripts
+    finally:
+        visit.close()
+    problems += visit.errors
+    problems += [f"failed local request: {f}" for f in visit.failed]
+    problems += [f"needs the internet: {u}" for u in visit.blocked]
+
+    phone = PageVisit(browser, url, booktools.PHONE)
+    try:
+        sideways = phone.page.evaluate(SIDEWAYS)
+        if sideways["over"] > 1:
+            problems.append(f"at phone width the page scrolls sideways by {sideways['over']} px "
+                            f"(first element past the edge: {sideways['culprit']})")
+    finally:
+        phone.close()
+    return problems
+
+
+@pytest.mark.parametrize("doc", booktools.toc_files())
+def test_toc_page_reads_well_offline(browser, book_url, built_html, doc):
+    page = f"{doc}.html"
+    assert (built_html / page).exists(), f"{doc} is in _toc.yml but the build wrote no {page}"
+    problems = check_page(browser, book_url + page)
+    assert not problems, f"{page}:\n  " + "\n  ".join(problems)
+
+
+def test_other_built_pages_read_well_offline(browser, book_url, built_html):
+    """Pages the build writes beyond the toc (index pages) are checked too."""
+    toc = {f"{doc}.html" for doc in booktools.toc_files()}
+    extra = [p for p in booktools.book_pages(built_html) if p not in toc]
+    assert "genindex.html" in extra
+    failures = {p: problems for p in extra if (problems := check_page(browser, book_url + p))}
+    assert not failures, failures
+
+
+def test_search_finds_landauer_offline(browser, book_url):
+    visit = PageVisit(browser, book_url + "search.html?q=Landauer", booktools.DESKTOP)
+    try:
+        results = visit.page.locator("#search-results ul.search li")
+        results.first.wait_for(state="attached", timeout=30_000)
+        count = results.count()
+        titles = results.locator("a").first.inner_text()
+    finally:
+        visit.close()
+    assert count > 0 and titles
+    assert not visit.errors, visit.errors
+    assert not visit.blocked, f"search needs the internet: {visit.blocked}"
+    assert not visit.failed, visit.failed
