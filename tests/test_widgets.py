@@ -96,3 +96,18 @@ def test_chapter1_explorer_results_match_models():
     assert r["optimum_hz"] == pytest.approx(float(circuits.optimal_frequency(1, ref["f_ref_hz"], 210.0, 90.0)))
     r = ch01.compute_trend_explorer(years=(2012, 2019), frontier_only=True).result
     assert 3.0 < r["doubling_months"] < 4.5  # Amodei & Hernandez 2018: 3.4 months
+
+
+def test_explorer_relayouts_when_labels_outgrow_the_first_layout():
+    def plot(ax, scale=1.0):
+        ax.plot([0, 1], [0, scale])
+        ax.set_ylabel("a label")
+        ax.set_yticks([0, scale], labels=["0", f"{scale:,.0f} units"])  # labels widen with scale
+
+    ex = Explorer(plot, {"scale": slider(1.0, 1.0, 1e9, 1.0, "scale")}, figsize=(4, 3))
+    first = [p.x0 for p in ex._positions]
+    ex.set(scale=1e9)  # "1,000,000,000 units" needs far more room than "1 units"
+    assert ex._fits(ex.figure)
+    assert ex._positions[0].x0 > first[0]  # the axes moved right to make room
+    ex.set(scale=2.0)
+    assert ex._fits(ex.figure)

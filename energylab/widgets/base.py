@@ -212,8 +212,21 @@ class Explorer(widgets.VBox):
             fig.savefig(buf, format="png", dpi=STYLE["figure.dpi"])
             if self._positions is None:
                 self._positions = [ax.get_position() for ax in np.atleast_1d(axes)]
+            elif not self._fits(fig):
+                # Labels grew past the edge (wider tick labels, a longer title): lay the
+                # figure out afresh for this state and remember the new positions.
+                self._positions = None
+                return self.redraw()
         self.image.value = buf.getvalue()
         self.redraws += 1
+
+    @staticmethod
+    def _fits(fig) -> bool:
+        """Whether everything drawn lies inside the figure (checked after a draw)."""
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+        w, h = fig.get_size_inches()
+        tol = 0.02  # inches
+        return bbox.x0 >= -tol and bbox.y0 >= -tol and bbox.x1 <= w + tol and bbox.y1 <= h + tol
 
     @property
     def png(self) -> bytes:
