@@ -446,6 +446,7 @@ def _round_tf32(x32: np.ndarray) -> np.ndarray:
     bits rounds to nearest with ties to even; a carry out of the mantissa correctly bumps
     the exponent (and turns the largest values into infinity). NaNs are passed through.
     """
+    shape = np.shape(x32)  # ascontiguousarray turns a 0-d array into 1-d: restore it below
     x32 = np.ascontiguousarray(x32, dtype=np.float32)
     u = x32.view(np.uint32)
     r = u >> np.uint32(13)
@@ -456,7 +457,7 @@ def _round_tf32(x32: np.ndarray) -> np.ndarray:
     r = r.view(np.float32)
     if np.isnan(np.min(x32)):  # min propagates NaN: only then pay for the mask
         r = np.where(np.isnan(x32), x32, r)
-    return r
+    return r.reshape(shape)
 
 
 def quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bool = False) -> Quantized:

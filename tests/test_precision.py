@@ -128,6 +128,15 @@ def test_tf32_grid_range_and_specials():
     assert np.isposinf(s[0]) and np.isneginf(s[1]) and np.isnan(s[2]) and np.isposinf(s[3]) and s[4] == 0
 
 
+@pytest.mark.parametrize("fmt", ["fp32", "tf32", "fp16", "bf16", "fp8_e4m3"])
+def test_scalar_in_scalar_out(fmt):
+    # A 0-d input keeps its shape in every float format (TF32 once returned a 1-element
+    # array, which broke float(...) in the formats explorer).
+    q = P.fake_quantize(0.3, fmt)
+    assert np.shape(q) == () and np.shape(P.quantize(np.float32(0.3), fmt).codes) == ()
+    assert abs(float(q) - 0.3) <= 0.3 * P.format_info(fmt).eps / 2
+
+
 @given(arrays(np.float32, st.integers(1, 40), elements=st.floats(-1e4, 1e4, width=32)),
        st.sampled_from(FLOATS[1:5] + ["tf32"]))
 @settings(max_examples=80, deadline=None)

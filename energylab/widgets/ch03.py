@@ -231,6 +231,8 @@ def plot_pruning_accuracy(axes, sparsity_=0.5, pattern="2:4", finetune=False,
         ax0.plot(x, pruned_accuracy(p, 0.5, False), "o", color=_PATTERN_COLOURS[p], label=p)
         if finetune:
             ax0.plot(x, pruned_accuracy(p, 0.5, True), "^", color=_PATTERN_COLOURS[p])
+    if finetune:  # say in the legend what the triangles are (the dots stay one-shot)
+        ax0.plot([], [], "^", color="0.5", label="N:M + fine-tune (dots: one-shot)")
     acc_u = pruned_accuracy("unstructured", su, finetune)
     acc = pruned_accuracy(pattern, su if PATTERNS[pattern] is None else 0.5, finetune)
     ax0.plot(su, acc_u, "D", ms=8, color="tab:blue", mec="k")
@@ -240,7 +242,7 @@ def plot_pruning_accuracy(axes, sparsity_=0.5, pattern="2:4", finetune=False,
     ax0.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax0.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax0.set_xlabel("sparsity")
-    ax0.set_ylabel("test accuracy" + (" (fine-tuned)" if finetune else " (one-shot)"))
+    ax0.set_ylabel("test accuracy")  # the legend says which marks are fine-tuned
     ax0.set_title(f"{pattern} ({s:.0%}): {acc:.1%}   unstructured ({su:.0%}): {acc_u:.1%}",
                   fontsize=10)
     ax0.legend(ncol=2, fontsize=7, loc="lower left")

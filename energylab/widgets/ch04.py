@@ -244,17 +244,33 @@ def plot_accuracy_energy(ax, fmt: str = "int4", per_channel: bool = False, activ
     base = table.loc[table["format"] == "fp32", "accuracy"].item()
     good = table[table["accuracy"] >= 0.8]
     low = max(0.0, 100 * good["accuracy"].min() - 4)
-    for i, (_, r) in enumerate(table.iterrows()):
+    ax.set_xscale("log")
+    ax.set_xlim(1, 60)
+    ax.set_ylim(low, 100)
+    renderer = ax.figure.canvas.get_renderer()
+    placed = []  # label boxes already drawn, in display coordinates
+    for _, r in table.sort_values("energy_j").iterrows():
         chosen = r["format"] == fmt
         acc = 100 * r["accuracy"]
         y = max(acc, low + 0.5)  # formats that collapse are pinned to the bottom edge
         ax.plot(r["energy_j"] * 1e9, y, ("o" if r["kind"] == "fp" else "s") if acc >= low else "v",
                 color="C3" if chosen else ("C0" if r["kind"] == "fp" else "C2"), ms=9 if chosen else 6)
         name = r["label"].replace(" (MX)", "") + ("" if acc >= low else f" ({acc:.0f}%)")
-        ax.annotate(name, (r["energy_j"] * 1e9, y), xytext=(4, 4 if i % 2 else -9),
-                    textcoords="offset points", fontsize=7)
+        # Formats with (nearly) the same energy and accuracy sit on top of each other: try
+        # label positions above, below, then further out until one overlaps no earlier label.
+        for dx, dy in [(4, 4), (4, -10), (4, 13), (4, -19), (-4, 4), (-4, -10), (4, 22), (4, -28)]:
+            label = ax.annotate(name, (r["energy_j"] * 1e9, y), xytext=(dx, dy), textcoords="offset points",
+                                fontsize=7, ha="left" if dx > 0 else "right")
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            label.remove()
+        else:
+            label = ax.annotate(name, (r["energy_j"] * 1e9, y), xytext=(4, 4), textcoords="offset points",
+                                fontsize=7)
+            box = label.get_window_extent(renderer)
+        placed.append(box)
     ax.axhspan(100 * base - 1, 100 * base, color="C2", alpha=0.15, label="within 1 point of FP32")
-    ax.set_xscale("log")
     ax.set_xticks([1, 2, 5, 10, 20, 50], ["1", "2", "5", "10", "20", "50"])
     ax.set_xlabel("energy per inference (nJ, 45 nm MACs + SRAM weight reads)")
     ax.set_ylabel("test accuracy (%)")

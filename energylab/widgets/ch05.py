@@ -76,7 +76,7 @@ def plot_memory_energy(ax, levels=tuple(MEMORY_LEVELS)):
         ax.axvline(e, color=color, ls="--", lw=1.5, label=f"one {number} MAC, 45 nm ({e:.2g} pJ)")
     ax.set_xlabel("energy to move one byte (pJ, log scale)")
     ax.set_title("Moving a byte vs computing with it")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper right")  # the short bars (registers, small SRAMs) leave that corner free
     return energies
 
 
@@ -224,10 +224,11 @@ def plot_memory_wall(axes, parameters_b=7.0, precision="FP16", batch=1, chip="H1
                      transform=ax_roof.transAxes, va="top", color="tab:red", fontsize=9)
     parts = {"memory\ntraffic": s.memory_energy_j / batch, "arithmetic": s.compute_energy_j / batch}
     ax_bar.bar(list(parts), list(parts.values()), color=["tab:blue", "tab:orange"])
-    eng = EngFormatter(unit="J", places=3)
-    ax_bar.yaxis.set_major_formatter(EngFormatter(unit="J"))
+    eng = EngFormatter(unit="J")
+    ax_bar.yaxis.set_major_formatter(eng)
     ax_bar.set_ylabel("energy per token")
-    ax_bar.set_title(f"{s.tokens_per_s:,.0f} tokens/s · {eng(s.energy_per_token_j)}/token\n"
+    j_per_token = eng(float(f"{s.energy_per_token_j:.3g}"))  # three significant figures: "455 mJ"
+    ax_bar.set_title(f"{s.tokens_per_s:,.0f} tokens/s · {j_per_token}/token\n"
                      f"memory share {s.memory_share:.0%}")
     return {"tokens_per_s": s.tokens_per_s, "j_per_token": s.energy_per_token_j,
             "memory_share": s.memory_share, "intensity": s.intensity_flop_per_byte,

@@ -7,9 +7,10 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .. import datasets, footprint, scaling
-from ..constants import J_PER_MWH, J_PER_WH
+from ..constants import GPT3_TRAINING_ENERGY_J, J_PER_MWH, J_PER_WH
 from .base import Explorer, dropdown, int_slider, log_slider, slider
 
 __all__ = [
@@ -91,7 +92,7 @@ def gpt3_estimates() -> dict:
     }
 
 
-def plot_estimates(ax, estimates: dict | None = None, reported_mwh: float = 1287.0):
+def plot_estimates(ax, estimates: dict | None = None, reported_mwh: float = GPT3_TRAINING_ENERGY_J / J_PER_MWH):
     """Horizontal bars of several energy estimates against a reported value."""
     estimates = gpt3_estimates() if estimates is None else estimates
     labels = list(estimates)
@@ -186,7 +187,7 @@ def plot_per_query(ax, active_parameters_b=100.0, tokens=500, chip="H100", preci
         ax.text(v, i, f" {v:.3g} Wh", va="center", fontsize=9)
     ax.set_xscale("log")
     ax.set_xlim(min(values) / 3, max(values) * 8)
-    ax.set_yticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), [lab.replace(" (", "\n(") for lab in labels])  # two short lines
     ax.invert_yaxis()
     ax.set_xlabel("energy per query (Wh, log scale)")
     fleet_mwh = footprint.fleet_energy(queries_per_day_m * 1e6, e) / J_PER_MWH
@@ -258,6 +259,7 @@ def plot_measured_efficiency(ax, landauer_j=None, this_machine: dict | None = No
         ax.scatter([this_machine["year"]], [this_machine["j_per_flop"]], marker="*", s=150, color="C3",
                    label=this_machine.get("label", "this machine"))
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years, not 2007.5
     ax.set_xlabel("year")
     ax.set_ylabel("energy per FLOP (J)")
     ax.set_title("Joules per double-precision FLOP: measured systems, chip models, the floor")
