@@ -128,6 +128,7 @@ def bench_explorers(n_changes: int = 50) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     print(f"explorers ({n_changes} control changes each)", flush=True)
@@ -146,6 +147,7 @@ def bench_explorers(n_changes: int = 50) -> None:
                 ex.set(**{ctl: value})
                 full.append(time.perf_counter() - t0)
                 fig = Figure(figsize=ex.figure.get_size_inches())
+                FigureCanvasAgg(fig)
                 axes = fig.subplots(1, ex._ncols, squeeze=True)
                 t0 = time.perf_counter()
                 ex._plot(axes, **ex.values)

@@ -279,10 +279,22 @@ def test_footprint_explorer_reproduces_gpt3_and_covers_its_extremes():
 
     ex = ch07.footprint_explorer(mfu=0.2)  # GPT-3's MFU was 24.6/125 = 0.197; 300 W x 1.1 ≈ 330 W
     assert ex.result["energy_mwh"] == pytest.approx(1287, rel=0.02)
-    for chip in ch07.CHIPS:  # every chip/precision pair the controls allow draws without error
-        for precision in ("fp16", "fp8"):
-            ex.set(chip=chip, precision=precision, site_label="China grid, 2022", pue=2.5, mfu=0.05)
-            assert np.isfinite(ex.result["carbon_t"]) and ex.result["water_m3"] > 0
+    options = [value for _, value in ex.controls["hardware"].options]
+    assert "H100/fp8" in options and "V100/fp8" not in options  # no FP8 V100 to pick
+    for hardware in options:  # every chip/precision pair the controls allow draws without error
+        ex.set(hardware=hardware, site_label="China grid, 2022", pue=2.5, mfu=0.05)
+        assert np.isfinite(ex.result["carbon_t"]) and ex.result["water_m3"] > 0
+
+
+def test_per_query_explorer_offers_only_existing_chip_precision_pairs():
+    from energylab.widgets import ch07
+
+    ex = ch07.per_query_explorer()
+    options = [value for _, value in ex.controls["hardware"].options]
+    assert "A100/fp8" not in options  # the A100 has no FP8 tensor math
+    for hardware in options:
+        ex.set(hardware=hardware)
+        assert np.isfinite(ex.result["wh_per_query"])
 
 
 def test_per_query_explorer_defaults_are_epochs_estimate_and_batch_helps():

@@ -207,7 +207,8 @@ def plot_chip_power(axes, chip="H100", transistors_billion=80.0, activity=0.015,
     ax_q.set_xlabel("W/cm² (log scale)")
     ax_q.set_title(title)
     return {"dynamic_w": float(p.dynamic_w), "static_w": float(p.static_w),
-            "total_w": float(p.total_w), "tdp_w": tdp, "estimate_w_per_cm2": est}
+            "total_w": float(p.total_w), "tdp_w": tdp,
+            "estimate_w_per_cm2": None if np.isnan(est) else est}  # None: no die area in the data
 
 
 def chip_power_explorer(**defaults) -> Explorer:

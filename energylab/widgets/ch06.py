@@ -150,7 +150,8 @@ def plot_throttling(axes, r_th_k_per_w=0.08, c_th_j_per_k=400.0, t_max_c=85.0,
     ax_f.set_title(f"work done = {res.sustained_fraction:.0%} of peak; "
                    + ("never throttles" if np.isnan(ttt) else f"throttles after {ttt:.1f} s"))
     ax_f.legend(loc="upper right", ncols=1, fontsize=8)
-    return {"sustained_fraction": res.sustained_fraction, "time_to_throttle_s": ttt,
+    return {"sustained_fraction": res.sustained_fraction,
+            "time_to_throttle_s": None if np.isnan(ttt) else ttt,  # None: never throttles
             "final_clock_ghz": float(res.frequency_hz[-1] / 1e9),
             "sustained_clock_ghz": float(f_sus / 1e9)}
 

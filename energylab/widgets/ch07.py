@@ -120,7 +120,6 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
     """Training footprint from N, D, chip, precision, MFU, overhead, PUE and site."""
     ax_bar, ax_txt = axes
     flops = scaling.training_flops(parameters_b * 1e9, tokens_b * 1e9)
-    precision = precision if precision != "fp8" or chip in ("H100", "B200") else "fp16"
     it = footprint.training_energy_from_flops(flops, chip, precision, mfu, server_overhead=server_overhead)
     s = site(site_label)
     fp = footprint.Footprint(it, pue=pue, intensity_kg_per_kwh=s["intensity_kg_per_kwh"],
@@ -150,20 +149,45 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
     return {**merit, "flops": flops, "chip_hours": hours}
 
 
+def hardware_options(chips) -> list[tuple[str, str]]:
+    """Dropdown options ``("H100 · FP8", "H100/fp8")`` for every chip and the 16-bit and
+    8-bit precisions it has a dense peak for, so no explorer can pick a pair that
+    does not exist (an FP8 V100, say)."""
+    options = []
+    for name in chips:
+        for precision in ("fp16", "fp8"):
+            peak = datasets.chip(name)[datasets.PRECISION_COLUMNS[precision]]
+            if peak == peak:  # not NaN
+                options.append((f"{name} · {precision.upper()}", f"{name}/{precision}"))
+    return options
+
+
+def _split_hardware(kwargs: dict) -> dict:
+    chip, precision = kwargs.pop("hardware").split("/")
+    return {**kwargs, "chip": chip, "precision": precision}
+
+
+def _plot_footprint_hw(axes, **values):
+    return plot_footprint(axes, **_split_hardware(values))
+
+
+def _plot_per_query_hw(ax, **values):
+    return plot_per_query(ax, **_split_hardware(values))
+
+
 def footprint_explorer(**defaults) -> Explorer:
     """Parameters, tokens, chip, precision, MFU, overheads and site → energy, carbon, water."""
     controls = {
         "parameters_b": log_slider(175.0, 0, 4, "parameters (billions)", step=0.05),
         "tokens_b": log_slider(300.0, 1, 5, "training tokens (billions)", step=0.05),
-        "chip": dropdown(CHIPS, "V100", "chip"),
-        "precision": dropdown(["fp16", "fp8"], "fp16", "precision (fp8 on H100/B200 only)"),
+        "hardware": dropdown(hardware_options(CHIPS), "V100/fp16", "chip · precision"),
         "mfu": slider(0.2, 0.05, 0.8, 0.01, "MFU (share of dense peak)", ".2f"),
         "server_overhead": slider(1.1, 1.0, 2.0, 0.05, "server overhead (× chip power)", ".2f"),
         "pue": slider(1.1, 1.0, 2.5, 0.01, "PUE", ".2f"),
         "site_label": dropdown(list(SITES), "GPT-3's site (Patterson 2021)", "site (grid)"),
         "wue_l_per_kwh": slider(0.55, 0.0, 2.0, 0.05, "on-site WUE (L/kWh)", ".2f"),
     }
-    ex = Explorer(plot_footprint, controls, title="Footprint calculator: a training run's whole bill",
+    ex = Explorer(_plot_footprint_hw, controls, title="Footprint calculator: a training run's whole bill",
                   ncols=2, figsize=(11.0, 4.2))
     return ex.set(**defaults) if defaults else ex
 
@@ -205,8 +229,7 @@ def per_query_explorer(**defaults) -> Explorer:
     controls = {
         "active_parameters_b": log_slider(100.0, 0, 3, "active parameters (billions)", step=0.05),
         "tokens": int_slider(500, 50, 5000, "tokens per query", step=50),
-        "chip": dropdown(["A100", "H100", "B200"], "H100", "chip"),
-        "precision": dropdown(["fp16", "fp8"], "fp16", "precision"),
+        "hardware": dropdown(hardware_options(["A100", "H100", "B200"]), "H100/fp16", "chip · precision"),
         "utilization": slider(0.1, 0.01, 1.0, 0.01, "utilisation per stream", ".2f"),
         "batch": int_slider(1, 1, 64, "batch (streams decoded together)"),
         "power_fraction": slider(0.7, 0.3, 1.0, 0.05, "average power ÷ rated", ".2f"),
@@ -214,7 +237,7 @@ def per_query_explorer(**defaults) -> Explorer:
         "pue": slider(1.2, 1.0, 2.0, 0.01, "PUE", ".2f"),
         "queries_per_day_m": log_slider(1000.0, 1, 4, "queries per day (millions)", step=0.1),
     }
-    ex = Explorer(plot_per_query, controls, title="Per-query calculator: how many Wh is one answer?",
+    ex = Explorer(_plot_per_query_hw, controls, title="Per-query calculator: how many Wh is one answer?",
                   figsize=(8.0, 3.6))
     return ex.set(**defaults) if defaults else ex
 
