@@ -107,8 +107,13 @@ def plot_number_line(ax, fmt: str = "fp8_e4m3", value: float = 0.3, formats=tupl
     ax.set_xlabel("positive values (log scale; integers with scale 1)")
     text = (f"{_label(fmt)}: eps = {info.eps:.3g}, range {info.min_subnormal:.3g} … {info.max:.4g}\n"
             f"x = {value:.4g} lies between {below:.6g} and {above:.6g}\n"
-            f"rounds to {rounded:.6g}: relative error {rel:.2%}")
-    ax.text(0.99, 0.02, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+            f"rounds to {rounded:.6g}: relative error {rel:.2%}"
+            + (" (saturated to the maximum;\nwithout saturation "
+               + ("a plain cast wraps around)" if precision.format_spec(fmt).kind == "int"
+                  else "it overflows to " + ("inf)" if info.has_inf else "NaN)"))
+               if abs(value) > info.max else ""))
+    # bottom left: the integer rows' values (1 … 127) sit near 10^0, the left end is empty
+    ax.text(0.01, 0.02, text, transform=ax.transAxes, ha="left", va="bottom", fontsize=8,
             bbox={"boxstyle": "round", "fc": "white", "ec": "0.7"})
     ax.set_title("Range and resolution of each format (ticks: every value of the ≤8-bit formats)")
     return {"below": below, "above": above, "rounded": rounded, "rel_error": rel,
