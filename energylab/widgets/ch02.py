@@ -6,6 +6,8 @@ Each ``plot_*`` draws on the axes it is given and returns its figures of merit; 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from matplotlib.ticker import EngFormatter, MaxNLocator, StrMethodFormatter
 
@@ -25,6 +27,15 @@ _JOULES = EngFormatter(unit="J", places=0)
 _GPU_CHOICES = list(thermo.DEFAULT_GPUS)
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
+
+
+def _cite(key: str) -> str:
+    """A references.bib key as a reader sees it: 'horowitz2014' -> 'Horowitz 2014'."""
+    m = re.fullmatch(r"([a-z_]+?)(\d{4})([a-z_]*)", key)
+    if not m:
+        return key
+    name = {"epoch": "Epoch AI", "weste": "Weste & Harris"}.get(m.group(1), m.group(1).capitalize())
+    return f"{name} {m.group(2)}"
 
 def _count(x: float) -> str:
     """A count from a log slider: ``16``, ``2.5``, ``1,000`` (never ``1e+03``)."""
@@ -66,7 +77,7 @@ def plot_energy_ladder(ax, temperature_k=300.0, bits_erased=1.0, capacitance_ff=
     ax.grid(axis="y", visible=False)
     for yi, (e, gap, src) in enumerate(zip(ladder["energy_j"], ladder["gap"], ladder["source"])):
         label = "the limit" if yi == 0 else f"{_times_ten(gap)} ×"
-        ax.text(e * 1.6, yi, f"{label}  [{src}]", va="center", fontsize=8)
+        ax.text(e * 1.6, yi, f"{label}  [{_cite(src)}]", va="center", fontsize=8)
     bits = f"{_count(bits_erased)} bit{'' if bits_erased == 1 else 's'}"
     ax.set_title(f"The energy ladder: {bits} erased at {temperature_k:.3g} K")
     return {"landauer_j": float(ladder["energy_j"].iloc[0]),
