@@ -105,30 +105,14 @@ def bench_import() -> None:
     report("import energylab (median of 5, cumulative)", statistics.median(times), "s", BUDGET["import_s"])
 
 
-def _next_value(control):
-    import ipywidgets as w
-
-    if isinstance(control, w.Checkbox):
-        return not control.value
-    if isinstance(control, (w.Dropdown, w.ToggleButtons, w.RadioButtons)):
-        opts = [o[1] if isinstance(o, tuple) else o for o in control.options]
-        return opts[(opts.index(control.value) + 1) % len(opts)]
-    if isinstance(control, w.IntRangeSlider):
-        lo, hi = control.value
-        return (control.min, hi) if lo != control.min else (min(lo + control.step, hi), hi)
-    if isinstance(control, w.FloatLogSlider):
-        lo, hi = control.base ** control.min, control.base ** control.max
-        return hi if control.value < (lo * hi) ** 0.5 else lo
-    mid = (control.min + control.max) / 2
-    return control.max if control.value <= mid else control.min
-
-
 def bench_explorers(n_changes: int = 50) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from energylab.widgets.base import another_value
 
     print(f"explorers ({n_changes} control changes each)", flush=True)
     for mod_path in sorted((ROOT / "energylab" / "widgets").glob("ch*.py")):
@@ -141,7 +125,7 @@ def bench_explorers(n_changes: int = 50) -> None:
             full, draw = [], []
             for i in range(n_changes):
                 ctl = names[i % len(names)]
-                value = _next_value(ex.controls[ctl])
+                value = another_value(ex.controls[ctl])
                 t0 = time.perf_counter()
                 ex.set(**{ctl: value})
                 full.append(time.perf_counter() - t0)

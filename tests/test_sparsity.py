@@ -415,31 +415,3 @@ def test_lab03_mixtral_from_architecture_matches_paper():
     ref = sp.MOE_MODELS["Mixtral 8x7B"]
     assert round(p.total / 1e9, 1) == ref["total"] / 1e9
     assert round(p.active / 1e9, 1) == ref["active"] / 1e9
-
-
-def _chapter3_factories():
-    from energylab.widgets import ch03
-
-    return [ch03.nm_pattern_explorer, ch03.pruning_explorer, ch03.moe_explorer,
-            ch03.matmul_energy_explorer]
-
-
-@pytest.mark.parametrize("index", range(4))
-def test_every_control_of_chapter3_explorers_changes_the_figure(index):
-    import ipywidgets as widgets
-
-    factory = _chapter3_factories()[index]
-    ex = factory()
-    for name, control in ex.controls.items():
-        before = ex.png
-        if isinstance(control, widgets.Checkbox):
-            new = not control.value
-        elif isinstance(control, widgets.Dropdown):
-            values = [o[1] if isinstance(o, tuple) else o for o in control.options]
-            new = [v for v in values if v != control.value][0]
-        elif isinstance(control, widgets.FloatLogSlider):
-            new = control.base ** ((control.min + control.max) / 2 + 0.3)
-        else:
-            new = control.max if control.value != control.max else control.min
-        ex.set(**{name: new})
-        assert ex.png != before, f"{factory.__name__}: moving {name} did not change the figure"

@@ -66,25 +66,6 @@ def test_mimebundle_carries_png_and_stable_text():
     assert isinstance(ex, widgets.VBox)
 
 
-@pytest.mark.parametrize("factory", [ch01.compute_trend_explorer, ch01.scaling_law_explorer, ch01.dvfs_explorer])
-def test_every_control_of_chapter1_explorers_changes_the_figure(factory):
-    ex = factory()
-    for name, control in ex.controls.items():
-        before = ex.png
-        if isinstance(control, widgets.Checkbox):
-            new = not control.value
-        elif isinstance(control, widgets.Dropdown):
-            new = [o for o in control.options if o != control.value][0]
-        elif isinstance(control, widgets.IntRangeSlider):
-            new = (control.value[0] + 2, control.value[1])
-        elif isinstance(control, widgets.FloatLogSlider):
-            new = control.base ** ((control.min + control.max) / 2 + 0.3)
-        else:
-            new = control.max if control.value != control.max else control.min
-        ex.set(**{name: new})
-        assert ex.png != before, f"{factory.__name__}: moving {name} did not change the figure"
-
-
 def test_chapter1_explorer_results_match_models():
     from energylab import circuits, scaling
 

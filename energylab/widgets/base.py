@@ -29,7 +29,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-__all__ = ["Explorer", "slider", "int_slider", "log_slider", "range_slider", "dropdown", "toggle", "STYLE"]
+__all__ = ["Explorer", "slider", "int_slider", "log_slider", "range_slider", "dropdown", "toggle",
+           "another_value", "STYLE"]
 
 #: Shared look of every explorer figure (one home for plot style).
 STYLE = {
@@ -261,6 +262,28 @@ class Explorer(widgets.VBox):
         data["text/plain"] = repr(self)
         data["image/png"] = base64.b64encode(self.png).decode("ascii")
         return data
+
+
+def another_value(control):
+    """A value a user could give ``control`` that differs from its current one.
+
+    Checkboxes flip, dropdowns move to the next option, a range slider moves its low end,
+    and sliders jump to whichever end of their range is farther away (in log space for a
+    log slider). Tests and benchmarks use it to move every control as a user would.
+    """
+    if isinstance(control, widgets.Checkbox):
+        return not control.value
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return values[(values.index(control.value) + 1) % len(values)]
+    if isinstance(control, widgets.IntRangeSlider):
+        low, high = control.value
+        return (control.min, high) if low != control.min else (min(low + control.step, high), high)
+    if isinstance(control, widgets.FloatLogSlider):
+        lo, hi = control.base ** control.min, control.base ** control.max
+        return hi if control.value < (lo * hi) ** 0.5 else lo
+    mid = (control.min + control.max) / 2
+    return control.max if control.value <= mid else control.min
 
 
 def _fmt(value) -> str:
