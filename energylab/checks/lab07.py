@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..constants import J_PER_MWH
 from . import Question
 
 #: Patterson et al. 2021's inputs for GPT-3 (Table 4).
@@ -76,7 +77,7 @@ def _most_sensitive():
 
 QUESTIONS = {
     "lab07.gpt3_energy_mwh": Question(
-        lambda: _gpt3_energy_j() / 3.6e9, rtol=0.01, unit="MWh",
+        lambda: _gpt3_energy_j() / J_PER_MWH, rtol=0.01, unit="MWh",
         hint="footprint.training_energy(chips, hours, power_per_chip_w, pue) returns joules; "
              "hours = 14.8 × 24; 1 MWh = 3.6e9 J."),
     "lab07.gpt3_carbon_t": Question(
@@ -87,7 +88,7 @@ QUESTIONS = {
         _teslas_mwh, rtol=0.01, unit="MWh",
         hint="cars × miles × footprint.EV_KWH_PER_MILE gives kWh; divide by 1,000 for MWh."),
     "lab07.teslas_ratio": Question(
-        lambda: _teslas_mwh() / (_gpt3_energy_j() / 3.6e9), rtol=0.02, unit="×",
+        lambda: _teslas_mwh() / (_gpt3_energy_j() / J_PER_MWH), rtol=0.02, unit="×",
         hint="The cars' energy divided by GPT-3's energy (both in MWh)."),
     "lab07.teslas_verdict": Question(
         lambda: "wrong", hint="Off by two orders of magnitude: correct, roughly right, misleading or wrong?"),
