@@ -13,9 +13,9 @@ book:
 test:
 	pytest --nbval
 
+# Fresh kernel per notebook, saved reproducibly (no timings, stable widget ids).
 execute:
-	for nb in $(NB); do jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $$nb || exit 1; done
+	$(PY) scripts/execute_notebooks.py $(NB)
 
 student:
 	$(PY) -m energylab.student_version labs student
