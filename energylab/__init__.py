@@ -8,6 +8,7 @@ lives in :mod:`energylab.widgets` and pulls in matplotlib and ipywidgets only th
 __version__ = "0.1.0"
 
 __all__ = [
+    "estimate",
     "checks",
     "circuits",
     "constants",

@@ -23,6 +23,7 @@ __all__ = [
     "integer",
     "one_of",
     "same_shape",
+    "broadcastable",
 ]
 
 
@@ -144,3 +145,16 @@ def same_shape(names: tuple[str, str], a, b) -> None:
     sa, sb = np.shape(a), np.shape(b)
     if sa != sb:
         raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got {sa} and {sb}")
+
+
+def broadcastable(names: tuple[str, str], a, b) -> tuple[int, ...]:
+    """Require two arrays to broadcast together; the error names both parameters.
+
+    Returns the broadcast shape.
+    """
+    sa, sb = np.shape(a), np.shape(b)
+    try:
+        return np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise ValueError(f"{names[0]} and {names[1]} must have shapes that broadcast together, "
+                         f"got {sa} and {sb}") from None
