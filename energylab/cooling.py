@@ -195,18 +195,18 @@ def junction_temperature(power_w, r_th_k_per_w, t_coolant_k):
 
 def _thermal_args(r_th_k_per_w, c_th_j_per_k, t_max_k, t_ambient_k, f_max_hz, p_at_f_max_w,
                   p_static_w, exponent):
-    r = float(validate.positive("r_th_k_per_w", r_th_k_per_w))
-    c = float(validate.positive("c_th_j_per_k", c_th_j_per_k)) if c_th_j_per_k is not None else None
-    t_amb = float(validate.positive("t_ambient_k", t_ambient_k))
-    t_max = float(validate.positive("t_max_k", t_max_k))
+    r = validate.scalar("r_th_k_per_w", validate.positive("r_th_k_per_w", r_th_k_per_w))
+    c = validate.scalar("c_th_j_per_k", validate.positive("c_th_j_per_k", c_th_j_per_k)) if c_th_j_per_k is not None else None
+    t_amb = validate.scalar("t_ambient_k", validate.positive("t_ambient_k", t_ambient_k))
+    t_max = validate.scalar("t_max_k", validate.positive("t_max_k", t_max_k))
     if t_max <= t_amb:
         raise ValueError(f"t_max_k must be > t_ambient_k ({t_amb:g} K), got {t_max:g}")
-    f_max = float(validate.positive("f_max_hz", f_max_hz))
-    p_max = float(validate.positive("p_at_f_max_w", p_at_f_max_w))
-    p_st = float(validate.nonnegative("p_static_w", p_static_w))
+    f_max = validate.scalar("f_max_hz", validate.positive("f_max_hz", f_max_hz))
+    p_max = validate.scalar("p_at_f_max_w", validate.positive("p_at_f_max_w", p_at_f_max_w))
+    p_st = validate.scalar("p_static_w", validate.nonnegative("p_static_w", p_static_w))
     if p_st >= p_max:
         raise ValueError(f"p_static_w must be < p_at_f_max_w ({p_max:g} W), got {p_st:g}")
-    k = float(validate.in_range("exponent", exponent, 1.0, 4.0))
+    k = validate.scalar("exponent", validate.in_range("exponent", exponent, 1.0, 4.0))
     if t_amb + p_st * r >= t_max:
         raise ValueError(
             f"t_max_k must exceed t_ambient_k + p_static_w·r_th_k_per_w = {t_amb + p_st * r:g} K "
@@ -354,8 +354,8 @@ def _utilisation(workload, n: int, dt: float) -> np.ndarray:
 
 
 def _steps(duration_s, dt_s) -> tuple[int, float]:
-    duration = float(validate.positive("duration_s", duration_s))
-    dt = float(validate.positive("dt_s", dt_s))
+    duration = validate.scalar("duration_s", validate.positive("duration_s", duration_s))
+    dt = validate.scalar("dt_s", validate.positive("dt_s", dt_s))
     n = int(round(duration / dt))
     if n < 1:
         raise ValueError(f"dt_s must be <= duration_s ({duration:g} s), got {dt:g}")

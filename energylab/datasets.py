@@ -150,6 +150,7 @@ def peak_flops(chip_name: str, precision: str = "fp16", sparse: bool = False) ->
         If the precision is unknown, the chip has no figure for it, or ``sparse`` is
         asked of a chip without 2:4 support.
     """
+    sparse = validate.flag("sparse", sparse)
     row = chip(chip_name)
     precision = validate.one_of("precision", precision, list(PRECISION_COLUMNS))
     value = row[PRECISION_COLUMNS[precision]]

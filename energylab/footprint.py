@@ -365,7 +365,7 @@ class Footprint:
                          ("ewif_l_per_kwh", validate.nonnegative),
                          ("embodied_kg", validate.nonnegative)):
             object.__setattr__(self, name, float(fn(name, getattr(self, name))))
-        object.__setattr__(self, "pue", float(validate.in_range("pue", self.pue, 1.0, 10.0)))
+        object.__setattr__(self, "pue", validate.scalar("pue", validate.in_range("pue", self.pue, 1.0, 10.0)))
 
     # ------------------------------------------------------------ energy
     @property

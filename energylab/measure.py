@@ -137,6 +137,7 @@ def rapl_zones(root=POWERCAP_ROOT, subzones: bool = False) -> list[RaplZone]:
     list of RaplZone
         Sorted by directory name; empty if the root does not exist.
     """
+    subzones = validate.flag("subzones", subzones)
     root = Path(root)
     if not root.is_dir():
         return []

@@ -362,7 +362,7 @@ def default_precision(chip, bytes_per_parameter: float) -> str:
     >>> default_precision("H100", 0.5), default_precision("A100", 1)
     ('fp8', 'int8')
     """
-    bytes_per_parameter = float(validate.positive("bytes_per_parameter", bytes_per_parameter))
+    bytes_per_parameter = validate.scalar("bytes_per_parameter", validate.positive("bytes_per_parameter", bytes_per_parameter))
     chip_row = datasets.chip(chip) if isinstance(chip, str) else chip
     for bpp in sorted(_PRECISION_BY_BYTES, reverse=True):
         if bytes_per_parameter >= bpp:
@@ -505,8 +505,8 @@ def column_currents(voltage_v, conductance_s):
 
 
 def _check_g(g_min, g_max):
-    g_lo = float(validate.positive("g_min", g_min))
-    g_hi = float(validate.positive("g_max", g_max))
+    g_lo = validate.scalar("g_min", validate.positive("g_min", g_min))
+    g_hi = validate.scalar("g_max", validate.positive("g_max", g_max))
     if g_lo >= g_hi:
         raise ValueError(f"g_min must be < g_max, got g_min={g_min!r} and g_max={g_max!r}")
     return g_lo, g_hi
@@ -716,9 +716,9 @@ class Crossbar:
         g_lo, g_hi = _check_g(g_min, g_max)
         if levels is not None:
             levels = validate.integer("levels", levels, minimum=2)
-        sigma = float(validate.nonnegative("sigma", sigma))
+        sigma = validate.scalar("sigma", validate.nonnegative("sigma", sigma))
         if on_off_ratio is not None:
-            on_off_ratio = float(validate.in_range("on_off_ratio", on_off_ratio, 1.0, np.inf,
+            on_off_ratio = validate.scalar("on_off_ratio", validate.in_range("on_off_ratio", on_off_ratio, 1.0, np.inf,
                                                    low_inclusive=False))
             g_low = max(g_lo, g_hi / on_off_ratio)
         else:
@@ -816,8 +816,8 @@ class Crossbar:
             If ``x`` has the wrong length or a parameter is out of range.
         """
         x = self._inputs(x)
-        noise = float(validate.nonnegative("read_noise", read_noise))
-        v_read = float(validate.positive("v_read_v", v_read_v))
+        noise = validate.scalar("read_noise", validate.nonnegative("read_noise", read_noise))
+        v_read = validate.scalar("v_read_v", validate.positive("v_read_v", v_read_v))
         if adc_bits is not None:
             adc_bits = validate.integer("adc_bits", adc_bits, minimum=2, maximum=16)
         if dac_bits is not None:
@@ -838,7 +838,7 @@ class Crossbar:
             if adc_range_a is None:
                 full = float(np.max(np.abs(i)))
             else:
-                full = float(validate.positive("adc_range_a", adc_range_a))
+                full = validate.scalar("adc_range_a", validate.positive("adc_range_a", adc_range_a))
             if full > 0:
                 i = _quantize_symmetric(i, full, adc_bits)
         return i * (x_scale / v_read) * self._units_per_siemens
@@ -875,14 +875,14 @@ class Crossbar:
         >>> bool(xbar.drift(1e4, 0.05).g_pos[0, 0] < xbar.g_pos[0, 0])
         True
         """
-        t = float(validate.positive("t_s", t_s))
-        t0 = float(validate.positive("t0_s", t0_s))
+        t = validate.scalar("t_s", validate.positive("t_s", t_s))
+        t0 = validate.scalar("t0_s", validate.positive("t0_s", t0_s))
         base = t0 if self.age_s is None else self.age_s
         if t < base:
             raise ValueError(f"t_s must be >= {base:g} (t0_s, or the age of an already drifted "
                              f"crossbar), got {t_s!r}")
-        nu = float(validate.in_range("nu", nu, 0.0, 1.0))
-        spread = float(validate.nonnegative("nu_sigma", nu_sigma))
+        nu = validate.scalar("nu", validate.in_range("nu", nu, 0.0, 1.0))
+        spread = validate.scalar("nu_sigma", validate.nonnegative("nu_sigma", nu_sigma))
         if spread > 0:
             gen = self._rng if rng is None else np.random.default_rng(rng)
             nu_pos = np.clip(nu + spread * gen.standard_normal(self.g_pos.shape), 0.0, 1.0)
@@ -934,8 +934,8 @@ class Crossbar:
         """
         adc_bits = validate.integer("adc_bits", adc_bits, minimum=1, maximum=16)
         dac_bits = validate.integer("dac_bits", dac_bits, minimum=1, maximum=16)
-        v_read = float(validate.positive("v_read_v", v_read_v))
-        t_read = float(validate.positive("t_read_s", t_read_s))
+        v_read = validate.scalar("v_read_v", validate.positive("v_read_v", v_read_v))
+        t_read = validate.scalar("t_read_s", validate.positive("t_read_s", t_read_s))
         rows, cols = self.shape
         if x is None:
             v2 = np.full(rows, v_read ** 2)

@@ -286,6 +286,7 @@ def representable_values(fmt: str, positive_only: bool = False) -> np.ndarray:
     >>> representable_values("fp4_e2m1", positive_only=True).tolist()
     [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]
     """
+    positive_only = validate.flag("positive_only", positive_only)
     spec = format_spec(fmt)
     if spec.bits > 19:
         raise ValueError(f"fmt must have at most 19 bits to list its values, got {spec.name!r} "
@@ -508,6 +509,7 @@ def quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bool = 
     >>> quantize([0.1, 0.26, 9.0], "int4", scale=0.1).codes.astype(int).tolist()
     [1, 3, 7]
     """
+    saturate = validate.flag("saturate", saturate)
     spec = format_spec(fmt)
     if isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.size:
         arr = x  # keep float16/32/64 as they are: a cast from the caller's own dtype
@@ -616,6 +618,7 @@ def fake_quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bo
     >>> fake_quantize([1.0, 1.01, 3.14159], "bf16").tolist()
     [1.0, 1.0078125, 3.140625]
     """
+    saturate = validate.flag("saturate", saturate)
     return dequantize(quantize(x, fmt, scale=scale, axis=axis, saturate=saturate))
 
 
@@ -726,6 +729,7 @@ def sqnr_theory_db(bits, signal: str = "uniform", symmetric: bool = True):
     >>> round(float(sqnr_theory_db(8, "sine", symmetric=False)), 2)
     49.93
     """
+    symmetric = validate.flag("symmetric", symmetric)
     b = np.asarray(validate.in_range("bits", bits, 2, 64), dtype=float)
     signal = validate.one_of("signal", signal, ["uniform", "sine"])
     power = {"uniform": 1 / 3, "sine": 1 / 2}[signal]  # in units of A²
@@ -978,6 +982,7 @@ def chip_energy_per_op(chip_name: str, precision: str = "fp16", sparse: bool = F
     ----------
     Peaks and TDP from the ``chips`` dataset :cite:p:`epoch2025hardware,nvidia2022h100datasheet`.
     """
+    sparse = validate.flag("sparse", sparse)
     from . import circuits, datasets
 
     row = datasets.chip(chip_name)
@@ -1063,6 +1068,8 @@ def quantize_weights(weights, fmt: str, per_channel: bool = False, saturate: boo
     -------
     list of numpy.ndarray (float64)
     """
+    per_channel = validate.flag("per_channel", per_channel)
+    saturate = validate.flag("saturate", saturate)
     spec = format_spec(fmt)
     out = []
     for w in weights:
@@ -1133,5 +1140,7 @@ def digits_accuracy(fmt: str, per_channel: bool = False, activations: bool = Fal
     >>> abs(digits_accuracy("fp16") - workloads.digits_mlp().test_accuracy) < 0.01
     True
     """
+    per_channel = validate.flag("per_channel", per_channel)
+    activations = validate.flag("activations", activations)
     spec = format_spec(fmt)
     return _digits_accuracy(spec.name, bool(per_channel), bool(activations))

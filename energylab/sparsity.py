@@ -152,7 +152,7 @@ def magnitude_mask(w, sparsity):
     :cite:p:`han2015learning`.
     """
     arr = _weights("w", w)
-    s = float(validate.fraction("sparsity", sparsity, allow_one=False))
+    s = validate.scalar("sparsity", validate.fraction("sparsity", sparsity, allow_one=False))
     k = int(math.floor(s * arr.size + 1e-9))
     keep = np.ones(arr.size, dtype=bool)
     if k:

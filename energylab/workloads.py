@@ -259,7 +259,7 @@ def finetune(net: DigitsMLP, masks, epochs: int = 5, seed: int = 0,
         ms.append(mk)
     epochs = validate.integer("epochs", epochs, minimum=0)
     seed = validate.integer("seed", seed, minimum=0)
-    lr = float(validate.positive("learning_rate", learning_rate))
+    lr = validate.scalar("learning_rate", validate.positive("learning_rate", learning_rate))
     batch_size = validate.integer("batch_size", batch_size, minimum=1)
     ws = [np.where(mk, w, 0.0) for w, mk in zip(ref, ms)]
     bs = net.model.intercepts_
