@@ -85,8 +85,8 @@ class Estimate:
         if np.any(np.asarray(lo) > np.asarray(ce)) or np.any(np.asarray(ce) > np.asarray(hi)):
             raise ValueError(f"an Estimate needs low <= central <= high, got low={lo!r}, "
                              f"central={ce!r}, high={hi!r}")
-        if not isinstance(self.unit, str):
-            raise ValueError(f"unit must be a str, got {type(self.unit).__name__}")
+        validate.text("unit", self.unit)
+        validate.names("sources", self.sources)
         object.__setattr__(self, "low", lo)
         object.__setattr__(self, "central", ce)
         object.__setattr__(self, "high", hi)
@@ -96,7 +96,8 @@ class Estimate:
     @classmethod
     def exact(cls, value, unit: str = "", sources=()) -> "Estimate":
         """An estimate with no spread (low = central = high)."""
-        return cls(value, value, value, unit, tuple(sources))
+        value = validate.finite("value", value)
+        return cls(value, value, value, validate.text("unit", unit), validate.names("sources", sources))
 
     @classmethod
     def from_range(cls, low, high, central=None, unit: str = "", sources=()) -> "Estimate":

@@ -108,7 +108,7 @@ def training_energy(chips, hours, power_per_chip_w, pue=1.0):
     n = validate.positive("chips", chips)
     h = validate.positive("hours", hours)
     p = validate.positive("power_per_chip_w", power_per_chip_w)
-    pue = validate.in_range("pue", pue, 1.0, 10.0)
+    pue = validate.pue("pue", pue)
     return n * h * SECONDS_PER_HOUR * p * pue
 
 
@@ -188,7 +188,7 @@ def training_energy_from_flops(flops, chip, precision, mfu, pue=1.0, server_over
     _, tdp = _chip_figures(chip, precision)
     p = tdp if power_per_chip_w is None else validate.positive("power_per_chip_w", power_per_chip_w)
     k = validate.in_range("server_overhead", server_overhead, 1.0, 10.0)
-    pue = validate.in_range("pue", pue, 1.0, 10.0)
+    pue = validate.pue("pue", pue)
     return hours * SECONDS_PER_HOUR * p * k * pue
 
 
@@ -271,7 +271,7 @@ def inference_energy(tokens, active_parameters, chip, precision, utilization, pu
     peak, tdp = _chip_figures(chip, precision)
     p = tdp if power_per_chip_w is None else validate.positive("power_per_chip_w", power_per_chip_w)
     k = validate.in_range("server_overhead", server_overhead, 1.0, 10.0)
-    pue = validate.in_range("pue", pue, 1.0, 10.0)
+    pue = validate.pue("pue", pue)
     u_eff = np.minimum(b * np.asarray(u, dtype=float), 1.0)
     out = flops / (peak * u_eff) * p * k * pue
     return out.item() if np.ndim(out) == 0 else out
@@ -364,8 +364,9 @@ class Footprint:
                          ("wue_onsite_l_per_kwh", validate.nonnegative),
                          ("ewif_l_per_kwh", validate.nonnegative),
                          ("embodied_kg", validate.nonnegative)):
-            object.__setattr__(self, name, float(fn(name, getattr(self, name))))
-        object.__setattr__(self, "pue", validate.scalar("pue", validate.in_range("pue", self.pue, 1.0, 10.0)))
+            object.__setattr__(self, name, validate.scalar(name, fn(name, getattr(self, name))))
+        object.__setattr__(self, "pue", validate.scalar("pue", validate.pue("pue", self.pue)))
+        validate.text("label", self.label)
 
     # ------------------------------------------------------------ energy
     @property
@@ -433,34 +434,6 @@ class Footprint:
         ]
         return pd.DataFrame(rows, columns=["quantity", "part", "value", "unit"])
 
-    def plot(self, ax):
-        """Stacked bars: the share of each part in energy, carbon and water, totals labelled."""
-        t = self.table()
-        t = t[t["part"] != "total"]
-        quantities = ["energy", "carbon", "water"]
-        colours = ["C0", "C1", "C2", "C3", "C4", "C5"]
-        i = 0
-        for y, q in enumerate(quantities):
-            parts = t[t["quantity"] == q]
-            total = parts["value"].sum()
-            left = 0.0
-            for _, row in parts.iterrows():
-                share = row["value"] / total if total > 0 else 0.0
-                ax.barh(y, share, left=left, color=colours[i], label=f"{q}: {row['part']}")
-                left += share
-                i += 1
-            unit = parts["unit"].iloc[0]
-            ax.text(1.02, y, f"{total:,.4g} {unit}", va="center", fontsize=9)
-        ax.set_yticks(range(len(quantities)), quantities)
-        ax.set_xlim(0, 1.3)
-        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
-        ax.invert_yaxis()
-        ax.set_xlabel("share of each total")
-        ax.set_title(self.label or "footprint")
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
-        return {"energy_mwh": self.facility_energy_j / J_PER_MWH, "carbon_t": self.carbon_kg / 1e3,
-                "water_m3": self.water_l / 1e3}
-
 
 def sensitivity(fn: Callable, baseline: Mapping, ranges: Mapping):
     """Swing each input of ``fn`` over its range, others at baseline (a tornado's data).
@@ -496,9 +469,9 @@ def sensitivity(fn: Callable, baseline: Mapping, ranges: Mapping):
     """
     import pandas as pd
 
-    if not callable(fn):
-        raise ValueError(f"fn must be callable, got {fn!r}")
-    baseline = dict(baseline)
+    validate.callable_("fn", fn)
+    baseline = validate.mapping("baseline", baseline)
+    ranges = validate.mapping("ranges", ranges)
     if not ranges:
         raise ValueError("ranges must name at least one input of baseline")
 

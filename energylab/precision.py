@@ -62,8 +62,8 @@ __all__ = [
     "op_energy",
     "memory_bytes",
     "chip_energy_per_op",
-    "InferenceEnergy",
-    "inference_energy",
+    "ForwardPassEnergy",
+    "forward_pass_energy",
     "quantize_weights",
     "digits_accuracy",
 ]
@@ -327,8 +327,12 @@ def neighbours(x, fmt: str, scale=None):
     """
     spec = format_spec(fmt)
     x = np.asarray(validate.finite("x", x), dtype=float)
+    if scale is not None:
+        scale = validate.positive("scale", scale)
+        if spec.kind != "int":
+            raise ValueError(f"scale applies to integer formats only, got scale={scale!r} with fmt={spec.name!r}")
     if spec.kind == "int":
-        s = 1.0 if scale is None else np.asarray(validate.positive("scale", scale), dtype=float)
+        s = 1.0 if scale is None else np.asarray(scale, dtype=float)
         qmax = 2 ** (spec.bits - 1) - 1
         lo, hi = np.floor(x / s), np.ceil(x / s)
         below = np.where(lo < -qmax, -np.inf, np.minimum(lo, qmax) * s)
@@ -985,13 +989,19 @@ def chip_energy_per_op(chip_name: str, precision: str = "fp16", sparse: bool = F
     sparse = validate.flag("sparse", sparse)
     from . import circuits, datasets
 
-    row = datasets.chip(chip_name)
+    row = datasets.chip(chip_name, param="chip_name")
     return float(circuits.joules_per_op(float(row["tdp_w"]),
                                         datasets.peak_flops(chip_name, precision, sparse=sparse)))
 
 
+def _out(a):
+    """0-d results as Python floats, arrays unchanged."""
+    a = np.asarray(a, dtype=float)
+    return a.item() if a.ndim == 0 else a
+
+
 @dataclass(frozen=True)
-class InferenceEnergy:
+class ForwardPassEnergy:
     """Energy of one inference: arithmetic plus reading the weights once (J)."""
 
     compute_j: float
@@ -1002,7 +1012,7 @@ class InferenceEnergy:
         return self.compute_j + self.memory_j
 
 
-def inference_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_scales=0) -> InferenceEnergy:
+def forward_pass_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_scales=0) -> ForwardPassEnergy:
     """Energy of one forward pass: ``n_macs`` MACs in ``fmt`` plus fetching every weight once.
 
     Parameters
@@ -1020,7 +1030,7 @@ def inference_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_s
 
     Returns
     -------
-    InferenceEnergy
+    ForwardPassEnergy
 
     Raises
     ------
@@ -1029,7 +1039,7 @@ def inference_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_s
 
     Examples
     --------
-    >>> e = inference_energy(1000, 1000, "int8", memory="sram_8kb")
+    >>> e = forward_pass_energy(1000, 1000, "int8", memory="sram_8kb")
     >>> round(e.compute_j * 1e12, 1), round(e.memory_j * 1e12, 1)
     (230.0, 1250.0)
 
@@ -1039,14 +1049,17 @@ def inference_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_s
     """
     from . import datasets
 
+    from . import pim
+
     spec = format_spec(fmt)
     n_macs = validate.nonnegative("n_macs", n_macs)
-    mem = datasets.load("memory_energy")
-    level = validate.one_of("memory", memory, list(mem["level"]))
-    per_bit = float(mem.loc[mem["level"] == level, "energy_j_per_bit"].iloc[0])
-    compute = float(n_macs * op_energy("mac", spec.bits, spec.kind))
-    moved_bits = 8 * memory_bytes(n_weights, spec.name, n_scales=n_scales)
-    return InferenceEnergy(compute, float(moved_bits * per_bit))
+    n_weights = validate.nonnegative("n_weights", n_weights)
+    n_scales = validate.nonnegative("n_scales", n_scales)
+    validate.broadcast(n_macs=n_macs, n_weights=n_weights, n_scales=n_scales)
+    level = validate.one_of("memory", memory, pim.memory_levels())
+    compute = n_macs * op_energy("mac", spec.bits, spec.kind)
+    moved_bytes = memory_bytes(n_weights, spec.name, n_scales=n_scales)
+    return ForwardPassEnergy(_out(compute), _out(pim.movement_energy(moved_bytes, level)))
 
 
 # --------------------------------------------------------------------------- digits MLP

@@ -35,11 +35,15 @@ __all__ = [
     "utilisation",
     "scalar",
     "callable_",
+    "text",
+    "mapping",
+    "rng",
+    "names",
 ]
 
-#: PUE is facility energy / IT energy: >= 1 by definition :cite:p:`greengrid2012pue`; the
-#: worst facilities surveyed stay below 3, so 10 bounds every real site with a wide margin.
-PUE_RANGE = (1.0, 10.0)
+#: PUE is facility energy / IT energy: >= 1 by definition :cite:p:`greengrid2012pue`, with
+#: no upper bound in principle (a nearly idle hall); it must be finite.
+PUE_RANGE = (1.0, float("inf"))
 #: Bits per number of a format (a 1-bit sign up to a 64-bit double).
 BITS_RANGE = (1, 64)
 #: Resolution of an ADC or DAC in a crossbar, bits (flash ADCs of 1 bit up to 16 bits).
@@ -230,6 +234,40 @@ def callable_(name: str, value):
     return value
 
 
+def text(name: str, value) -> str:
+    """Require a str (a label, a unit, a name)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a str, got {_kind(value)}")
+    return value
+
+
+def mapping(name: str, value) -> dict:
+    """Require a mapping (a dict of keyword arguments, say); returns a plain dict."""
+    from collections.abc import Mapping
+
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{name} must be a mapping (a dict), got {_kind(value)}")
+    return dict(value)
+
+
+def rng(name: str, value) -> np.random.Generator:
+    """A NumPy Generator from ``None`` (fresh entropy), a seed (int >= 0) or a Generator."""
+    if isinstance(value, np.random.Generator):
+        return value
+    if value is None:
+        return np.random.default_rng()
+    return np.random.default_rng(integer(name, value, minimum=0))
+
+
+def names(name: str, value) -> tuple[str, ...]:
+    """Require a sequence of str (source keys, chip names); returns a tuple."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"{name} must be a list or tuple of str, got {_kind(value)}")
+    for item in value:
+        text(name, item)
+    return tuple(value)
+
+
 def pue(name: str, value):
     """A power usage effectiveness: in :data:`PUE_RANGE` (>= 1 by definition)."""
     return in_range(name, value, *PUE_RANGE)
@@ -293,7 +331,13 @@ def broadcast(**named) -> tuple[int, ...]:
     ...
     ValueError: power_w and time_s must have shapes that broadcast together, got (2,) and (3,)
     """
-    shapes = {k: np.shape(v) for k, v in named.items()}
+    shapes = {}
+    for k, v in named.items():
+        try:
+            shapes[k] = np.shape(v)
+        except ValueError:  # a ragged list: say which parameter it is
+            as_array(k, v)
+            raise
     try:
         return np.broadcast_shapes(*shapes.values())
     except ValueError:

@@ -274,7 +274,7 @@ def test_chip_power_invariants(n, a, c, v, f, leak):
     ({"activity": 1.5}, "activity"),
     ({"activity": -0.1}, "activity"),
     ({"transistors": 0}, "transistors"),
-    ({"capacitance_per_transistor_f": 0.0}, "capacitance_f"),
+    ({"capacitance_per_transistor_f": 0.0}, "capacitance_per_transistor_f must be > 0, got 0"),
     ({"voltage_v": -0.8}, "voltage_v"),
     ({"frequency_hz": 0.0}, "frequency_hz"),
     ({"leakage_per_transistor_w": -1e-9}, "leakage_per_transistor_w"),

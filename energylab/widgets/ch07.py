@@ -20,6 +20,7 @@ __all__ = [
     "gpt3_estimates",
     "plot_estimates",
     "plot_footprint",
+    "plot_footprint_shares",
     "footprint_explorer",
     "plot_per_query",
     "per_query_explorer",
@@ -114,6 +115,36 @@ def plot_estimates(ax, estimates: dict | None = None, reported_mwh: float = GPT3
 CHIPS = ["V100", "A100", "H100", "B200", "TPU v4"]
 
 
+def plot_footprint_shares(ax, fp: footprint.Footprint) -> dict:
+    """Stacked bars of a :class:`~energylab.footprint.Footprint`: the share of each part in
+    energy, carbon and water, totals labelled. Returns the totals (MWh, t, m³)."""
+    t = fp.table()
+    t = t[t["part"] != "total"]
+    quantities = ["energy", "carbon", "water"]
+    colours = ["C0", "C1", "C2", "C3", "C4", "C5"]
+    i = 0
+    for y, q in enumerate(quantities):
+        parts = t[t["quantity"] == q]
+        total = parts["value"].sum()
+        left = 0.0
+        for _, row in parts.iterrows():
+            share = row["value"] / total if total > 0 else 0.0
+            ax.barh(y, share, left=left, color=colours[i], label=f"{q}: {row['part']}")
+            left += share
+            i += 1
+        unit = parts["unit"].iloc[0]
+        ax.text(1.02, y, f"{total:,.4g} {unit}", va="center", fontsize=9)
+    ax.set_yticks(range(len(quantities)), quantities)
+    ax.set_xlim(0, 1.3)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
+    ax.invert_yaxis()
+    ax.set_xlabel("share of each total")
+    ax.set_title(fp.label or "footprint")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
+    return {"energy_mwh": fp.facility_energy_j / J_PER_MWH, "carbon_t": fp.carbon_kg / 1e3,
+            "water_m3": fp.water_l / 1e3}
+
+
 def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precision="fp16",
                    mfu=0.2, server_overhead=1.1, pue=1.1, site_label="GPT-3's site (Patterson 2021)",
                    wue_l_per_kwh=0.55):
@@ -125,7 +156,7 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
     fp = footprint.Footprint(it, pue=pue, intensity_kg_per_kwh=s["intensity_kg_per_kwh"],
                              wue_onsite_l_per_kwh=wue_l_per_kwh, ewif_l_per_kwh=s["ewif_l_per_kwh"],
                              label=f"{parameters_b:g} B parameters × {tokens_b:g} B tokens on {chip}")
-    merit = fp.plot(ax_bar)
+    merit = plot_footprint_shares(ax_bar, fp)
     eq = footprint.equivalents(fp.facility_energy_j)
     row = datasets.chip(chip)
     hours = footprint.training_chip_hours(flops, chip, precision, mfu)
