@@ -90,7 +90,14 @@ def load(name: str) -> pd.DataFrame:
 
 
 def source(name: str) -> dict:
-    """Provenance of a dataset: title, origin, url, licence, retrieved, citation, notes."""
+    """Provenance of a dataset: title, origin, url, licence, retrieved, citation, notes.
+
+    Examples
+    --------
+    >>> info = source("chips")
+    >>> sorted(k for k in info if k in ("licence", "retrieved", "url"))
+    ['licence', 'retrieved', 'url']
+    """
     name = validate.one_of("name", name, names())
     return dict(_sources()[name])
 

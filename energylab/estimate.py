@@ -160,15 +160,24 @@ class Estimate:
 
 
 def as_estimate(name: str, value) -> Estimate:
-    """``value`` as an :class:`Estimate` (numbers become exact estimates)."""
+    """``value`` as an :class:`Estimate` (numbers become exact estimates).
+
+    >>> as_estimate("pue", 1.2)
+    Estimate(1.2 ≤ 1.2 ≤ 1.2)
+    """
+    validate.text("name", name)
     if isinstance(value, Estimate):
         return value
     return Estimate.exact(validate.finite(name, value))
 
 
 def central(value):
-    """The central value of an :class:`Estimate`, or ``value`` itself."""
-    return value.central if isinstance(value, Estimate) else value
+    """The central value of an :class:`Estimate`, or ``value`` itself.
+
+    >>> central(Estimate(1.0, 2.0, 3.0)), central(5.0)
+    (2.0, 5.0)
+    """
+    return value.central if isinstance(value, Estimate) else validate.finite("value", value)
 
 
 def propagate(model: Callable, unit: str = "", sources=(), **inputs) -> Estimate:
@@ -206,8 +215,9 @@ def propagate(model: Callable, unit: str = "", sources=(), **inputs) -> Estimate
     >>> e.low, e.central, e.high
     (1100000000.0, 1200000000.0, 1500000000.0)
     """
-    if not callable(model):
-        raise ValueError(f"model must be callable, got {type(model).__name__}")
+    validate.callable_("model", model)
+    validate.text("unit", unit)
+    sources = validate.names("sources", sources)
     uncertain = [k for k, v in inputs.items() if isinstance(v, Estimate) and not v.is_exact]
     if len(uncertain) > MAX_UNCERTAIN:
         raise ValueError(f"propagate takes at most {MAX_UNCERTAIN} uncertain inputs, got {len(uncertain)}: "

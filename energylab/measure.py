@@ -149,6 +149,13 @@ def _root(root) -> Path:
     return Path(root)
 
 
+def _readings(name: str, value, n: int) -> None:
+    """One counter reading per zone or GPU: a list of n non-negative numbers."""
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        raise ValueError(f"{name} must be a list of {n} counter readings (from read()), got {value!r}")
+    validate.nonnegative(name, list(value))
+
+
 def _is_top_level(name: str) -> bool:
     # "intel-rapl:0" is a package zone; "intel-rapl:0:1" is its sub-zone (core, uncore, dram)
     return name.count(":") == 1
@@ -233,6 +240,8 @@ class RaplReader:
 
     def joules_between(self, start: list[int], end: list[int]) -> float:
         """Energy summed over zones between two readings (J), wrap-around handled."""
+        _readings("start", start, len(self.zones))
+        _readings("end", end, len(self.zones))
         return sum(energy_delta_uj(s, e, z.max_energy_range_uj)
                    for s, e, z in zip(start, end, self.zones)) * 1e-6
 
@@ -270,6 +279,9 @@ class NvmlReader:
         return [int(self._nvml.nvmlDeviceGetTotalEnergyConsumption(h)) for h in self._handles]
 
     def joules_between(self, start: list[int], end: list[int]) -> float:
+        """Energy summed over GPUs between two readings (J)."""
+        _readings("start", start, len(self._handles))
+        _readings("end", end, len(self._handles))
         return sum(e - s for s, e in zip(start, end)) * 1e-3
 
 

@@ -88,7 +88,11 @@ _MAC_KINDS = {"int8": ("int", 8), "int32": ("int", 32), "fp16": ("fp", 16), "fp3
 
 # --------------------------------------------------------------------------- moving data
 def memory_levels() -> list[str]:
-    """Names of the memory levels of the ``memory_energy`` dataset."""
+    """Names of the memory levels of the ``memory_energy`` dataset.
+
+    >>> "hbm2" in memory_levels()
+    True
+    """
     return list(datasets.load("memory_energy")["level"])
 
 
@@ -1006,6 +1010,8 @@ def crossbar_network(weights: Sequence, rng=None, **crossbar_kwargs) -> list[Cro
     [(3, 3), (3, 2)]
     """
     gen = validate.rng("rng", rng)
+    if not isinstance(weights, (list, tuple)):
+        raise ValueError(f"weights must be a list of weight matrices, got {type(weights).__name__}")
     return [Crossbar(w, rng=gen, **crossbar_kwargs) for w in weights]
 
 
@@ -1021,6 +1027,8 @@ def crossbar_matmul(crossbars: Sequence[Crossbar], **vmm_kwargs) -> Callable:
     >>> mm(0, np.array([[1.0, 2.0]]), np.eye(2)).round(9).tolist()
     [[1.0, 2.0]]
     """
+    if not isinstance(crossbars, (list, tuple)) or not all(isinstance(c, Crossbar) for c in crossbars):
+        raise ValueError(f"crossbars must be a list of Crossbar, got {type(crossbars).__name__}")
     crossbars = list(crossbars)
     kwargs = dict(vmm_kwargs)
 
@@ -1185,6 +1193,8 @@ def network_energy(weights: Sequence, adc_bits=8, dac_bits=8, number="int8",
     >>> e.macs, e.analog_j < e.digital_j
     (4736, True)
     """
+    if not isinstance(weights, (list, tuple)) or not weights:
+        raise ValueError(f"weights must be a non-empty list of weight matrices, got {weights!r}")
     parts = [Crossbar(w).energy(adc_bits=adc_bits, dac_bits=dac_bits, **crossbar_energy_kwargs)
              for w in weights]
     digital = [digital_vmm_energy(*np.shape(w), number=number, weight_level=weight_level, batch=batch)

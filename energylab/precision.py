@@ -1080,10 +1080,18 @@ def quantize_weights(weights, fmt: str, per_channel: bool = False, saturate: boo
     Returns
     -------
     list of numpy.ndarray (float64)
+
+    Examples
+    --------
+    >>> w = quantize_weights([np.array([[0.5, -1.0], [0.25, 2.0]])], "int4")  # step 2/7
+    >>> (w[0] * 7 / 2).round(6).tolist()        # codes; -3.5 rounds to even, -4
+    [[2.0, -4.0], [1.0, 7.0]]
     """
     per_channel = validate.flag("per_channel", per_channel)
     saturate = validate.flag("saturate", saturate)
     spec = format_spec(fmt)
+    if not isinstance(weights, (list, tuple)):
+        raise ValueError(f"weights must be a list of weight matrices, got {type(weights).__name__}")
     out = []
     for w in weights:
         if spec.kind == "int":

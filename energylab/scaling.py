@@ -215,10 +215,25 @@ def doubling_time(growth_factor, years):
 
 
 def decimal_year(dates):
-    """Dates (anything pandas can parse) as decimal years, e.g. 2020-07-02 -> 2020.5."""
+    """Dates (anything pandas can parse) as decimal years, e.g. 2020-07-02 -> 2020.5.
+
+    Examples
+    --------
+    >>> decimal_year("2020-07-02"), decimal_year(["2021-01-01", "2022-01-01"]).tolist()
+    (2020.5, [2021.0, 2022.0])
+    """
     import pandas as pd
 
-    d = pd.to_datetime(pd.Series(np.atleast_1d(dates)))
+    if dates is None or isinstance(dates, (bool, float, complex)) or \
+            isinstance(dates, (int, np.integer)) or \
+            (isinstance(dates, (list, tuple)) and not all(isinstance(x, str) for x in dates)):
+        raise ValueError(f"dates must be date strings or datetimes, got {dates!r}")
+    try:
+        d = pd.to_datetime(pd.Series(np.atleast_1d(dates)))
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ValueError(f"dates must be date strings or datetimes, got {dates!r} ({err})") from None
+    if d.isna().any():
+        raise ValueError(f"dates must not hold missing values, got {dates!r}")
     start = pd.to_datetime(d.dt.year.astype(str) + "-01-01")
     length = np.where(d.dt.is_leap_year, 366.0, 365.0)
     out = d.dt.year.to_numpy(float) + (d - start).dt.total_seconds().to_numpy() / (length * 86400.0)

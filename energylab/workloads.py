@@ -171,6 +171,13 @@ def forward(net: DigitsMLP, x: np.ndarray | None = None, weights=None,
         Applied to each hidden layer's activations after the ReLU (e.g. a quantizer).
     matmul : callable, optional
         ``matmul(layer, x, w)`` replaces ``x @ w`` (e.g. an analog crossbar).
+
+    Examples
+    --------
+    >>> net = digits_mlp()
+    >>> logits = forward(net)
+    >>> logits.shape, float((logits.argmax(axis=1) == net.y_test).mean()) == net.test_accuracy
+    ((540, 10), True)
     """
     net = _check_net(net)
     x = net.x_test if x is None else np.asarray(validate.finite("x", x), dtype=float)
@@ -193,7 +200,12 @@ def forward(net: DigitsMLP, x: np.ndarray | None = None, weights=None,
 
 
 def hidden_activations(net: DigitsMLP, x: np.ndarray | None = None, weights=None) -> list[np.ndarray]:
-    """Post-ReLU activations of every hidden layer on ``x`` (default: the test split)."""
+    """Post-ReLU activations of every hidden layer on ``x`` (default: the test split).
+
+    >>> net = digits_mlp()
+    >>> [h.shape for h in hidden_activations(net)], bool((hidden_activations(net)[0] >= 0).all())
+    ([(540, 64)], True)
+    """
     net = _check_net(net)
     x = net.x_test if x is None else np.asarray(validate.finite("x", x), dtype=float)
     ws = _check_weights(net, weights)

@@ -27,6 +27,7 @@ import importlib
 import inspect
 import io
 import math
+import pathlib
 import signal
 import sys
 import threading
@@ -130,12 +131,13 @@ def record_calls():
                 starstar = code.co_varnames[n + bool(star)] if code.co_flags & inspect.CO_VARKEYWORDS else None
                 try:
                     args = {k: copy.deepcopy(loc[k]) for k in names if k in loc}
-                    if starstar:  # **kwargs are fuzzed like named parameters
-                        args.update(copy.deepcopy(loc.get(starstar, {})))
+                    # **kwargs are passed on to another callable (fuzzed on its own)
+                    extra = copy.deepcopy(loc.get(starstar, {})) if starstar else {}
                 except Exception:  # an argument that cannot be copied: skip this call
                     args = None
                 if args is not None and not (star and loc.get(star)):
                     defaults = {k: p.default for k, p in inspect.signature(fn).parameters.items()}
+                    defaults["**"] = extra
                     calls.setdefault(name, []).append((kind, obj, args, defaults))
             depth[0] += 1
         elif event == "return" and frame.f_code in targets:
@@ -193,6 +195,8 @@ def invalid_values(v):
         return [("None", None), ("int for str", 3), ("unknown name", "no-such-option-xyz")]
     if v is None:
         return [("nan", nan), ("opaque", _Opaque())]
+    if isinstance(v, pathlib.PurePath):
+        return [("nan", nan), ("opaque", _Opaque())]  # a str is a valid path too
     if isinstance(v, np.random.Generator) or callable(v):
         return [("nan", nan), ("str", "1")]
     return [("nan", nan), ("str", "1"), ("opaque", _Opaque())]
@@ -238,9 +242,10 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
-def call(kind, obj, args):
-    """Call a recorded target with ``args`` (a dict of parameter -> value)."""
-    args = dict(args)
+def call(kind, obj, args, extra):
+    """Call a recorded target with ``args`` (a dict of parameter -> value) and ``extra``
+    (its recorded ``**kwargs``)."""
+    args = {**args, **extra}
     if kind == "method":
         self = args.pop("self")
         return getattr(copy.deepcopy(self), obj)(**args)
@@ -250,7 +255,7 @@ def call(kind, obj, args):
     return obj(**args)
 
 
-def outcome(kind, obj, args, param):
+def outcome(kind, obj, args, param, extra=None):
     """Run one call; classify as 'ok-named', 'value-error', 'other-exception', 'hang',
     'non-finite' or 'finite'."""
     use_alarm = threading.current_thread() is threading.main_thread()
@@ -261,12 +266,15 @@ def outcome(kind, obj, args, param):
         with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()), \
                 __import__("warnings").catch_warnings():
             __import__("warnings").simplefilter("ignore")
-            result = call(kind, obj, args)
+            result = call(kind, obj, args, extra or {})
     except _Timeout:
         return "hang", ""
     except ValueError as exc:
         msg = str(exc)
-        return ("ok-named" if param in msg else "value-error"), msg
+        # a helper that takes the caller's parameter name (``as_estimate(name, value)``)
+        # names that parameter instead of its own
+        alias = args.get("name") if param == "value" and isinstance(args.get("name"), str) else None
+        return ("ok-named" if param in msg or (alias and alias in msg) else "value-error"), msg
     except Exception as exc:  # noqa: BLE001 (any other exception is what we count)
         return "other-exception", f"{type(exc).__name__}: {exc}"
     finally:
@@ -291,7 +299,7 @@ def fuzz(calls=None):
                     if bad is None and defaults.get(param) is None:
                         continue  # None is this parameter's documented default
                     total += 1
-                    res, msg = outcome(kind, obj, {**args, param: bad}, param)
+                    res, msg = outcome(kind, obj, {**args, param: bad}, param, defaults["**"])
                     if res == "ok-named":
                         continue
                     if label == "unknown name" and res == "finite":
@@ -308,7 +316,7 @@ def fuzz(calls=None):
                     failures.append(f"{cat}: {name}({param}={label}) {msg[:120]}")
                 for label, ext in extreme_values(v):
                     total += 1
-                    res, msg = outcome(kind, obj, {**args, param: ext}, param)
+                    res, msg = outcome(kind, obj, {**args, param: ext}, param, defaults["**"])
                     if res in ("finite", "ok-named"):
                         continue
                     if res == "value-error" and label != "array":
