@@ -24,6 +24,7 @@ ranks the inputs by how far they move the answer (a tornado chart's data).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -33,6 +34,11 @@ from . import datasets, validate
 from .constants import J_PER_KWH, J_PER_MWH, SECONDS_PER_HOUR
 
 __all__ = [
+    "GPT3",
+    "LI2023_WATER_ROW",
+    "li2023_water_factors",
+    "SITES",
+    "site",
     "training_energy",
     "training_chip_hours",
     "training_energy_from_flops",
@@ -58,6 +64,66 @@ US_PERSON_KWH_PER_YEAR = 4.07e12 / 333e6
 EV_KWH_PER_MILE = 0.25
 #: Google's 2009 figure for one web search, 0.3 Wh :cite:p:`google2009search`.
 GOOGLE_SEARCH_WH = 0.3
+
+
+#: GPT-3's inputs as Patterson et al. 2021 report them (Table 4) :cite:p:`patterson2021`
+#: (last verified 2025-06): the one definition the chapters, widgets and checks import.
+GPT3 = {"parameters": 175e9, "tokens": 300e9, "flops": 3.14e23, "chips": 10_000, "days": 14.8,
+        "chip": "V100", "power_per_chip_w": 330.0, "pue": 1.1, "intensity_kg_per_kwh": 0.429,
+        "measured_flop_per_s": 24.6e12}
+
+#: The row of the ``datacenter_efficiency`` dataset holding Li et al.'s water factors for
+#: US data centres (on-site WUE 0.55 L/kWh, off-site EWIF 3.14 L/kWh) :cite:p:`li2023thirsty`.
+LI2023_WATER_ROW = "US average (Li et al. assumptions)"
+
+#: Sites of the footprint calculator: label -> (``grid_intensity`` region, year).
+SITES = {
+    "GPT-3's site (Patterson 2021)": ("GPT-3 training site (Microsoft)", 2020),
+    "US grid, 2023": ("United States", 2023),
+    "World, 2022": ("World", 2022),
+    "China grid, 2022": ("China", 2022),
+}
+
+
+@functools.cache
+def _intensities() -> dict:
+    g = datasets.load("grid_intensity")
+    return {(r.region, int(r.year)): r.intensity_g_per_kwh / 1000.0 for r in g.itertuples()}
+
+
+@functools.cache
+def li2023_water_factors() -> tuple[float, float]:
+    """Li et al.'s US-average on-site WUE and off-site EWIF (L/kWh), from the dataset.
+
+    >>> li2023_water_factors()
+    (0.55, 3.14)
+    """
+    d = datasets.load("datacenter_efficiency").set_index("operator_or_region")
+    return (float(d.loc[LI2023_WATER_ROW, "wue_l_per_kwh"]),
+            float(d.loc[LI2023_WATER_ROW, "ewif_l_per_kwh"]))
+
+
+def site(label: str) -> dict:
+    """Carbon intensity (kg/kWh) and water factors (L/kWh) of one of :data:`SITES`.
+
+    Raises
+    ------
+    ValueError
+        For a label that is not in :data:`SITES` (the message lists them).
+
+    Examples
+    --------
+    >>> site("US grid, 2023")["wue_onsite_l_per_kwh"]
+    0.55
+    >>> site("Mars")
+    Traceback (most recent call last):
+    ...
+    ValueError: label must be one of "GPT-3's site (Patterson 2021)", 'US grid, 2023', 'World, 2022', 'China grid, 2022', got 'Mars'
+    """
+    key = SITES[validate.one_of("label", label, list(SITES))]
+    wue, ewif = li2023_water_factors()
+    return {"intensity_kg_per_kwh": _intensities()[key], "wue_onsite_l_per_kwh": wue,
+            "ewif_l_per_kwh": ewif}
 
 
 def _chip_figures(chip: str, precision: str):

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,13 @@ __all__ = [
     "compute_optimal",
     "optimal_loss",
     "compute_for_loss",
+    "MODEL_DOMAINS",
+    "models_with_compute",
+    "select_models",
 ]
+
+#: Domains of the ``models`` dataset a selection can ask for ("All" = every domain).
+MODEL_DOMAINS = ["All", "Language", "Vision", "Games", "Speech", "Biology", "Multimodal"]
 
 
 @dataclass(frozen=True)
@@ -347,3 +354,78 @@ def compute_for_loss(target_loss):
                             np.log10(hi_c), xtol=1e-12)
 
     return np.vectorize(solve, otypes=[float])(target) if np.ndim(target) else solve(float(target))
+
+
+# --------------------------------------------------------------------------- the models dataset
+@functools.cache
+def _models():
+    from . import datasets
+
+    df = datasets.load("models")
+    df = df[df["training_compute_flop"] > 0].copy()
+    df["year"] = decimal_year(df["publication_date"])
+    df["frontier"] = df["compute_rank_when_published"] <= 10
+    return df
+
+
+def models_with_compute():
+    """The ``models`` dataset (models with a known training compute) with a decimal
+    ``year`` and a ``frontier`` flag (a copy).
+
+    Examples
+    --------
+    >>> df = models_with_compute()
+    >>> bool((df["training_compute_flop"] > 0).all()), {"year", "frontier"} <= set(df.columns)
+    (True, True)
+    """
+    return _models().copy()
+
+
+def select_models(start_year=2010.0, end_year=2026.0, domain="All", frontier_only=False):
+    """Models published in ``[start_year, end_year)``, of a domain, optionally frontier only.
+
+    A model is *frontier* when Epoch ranks it among the ten most compute-intensive
+    models at the time of publication :cite:p:`epoch2025models`.
+
+    Parameters
+    ----------
+    start_year, end_year : float
+        Decimal years, ``start_year < end_year``.
+    domain : str
+        One of :data:`MODEL_DOMAINS` (case ignored); ``"All"`` keeps every domain.
+    frontier_only : bool
+        Keep only frontier models.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows of :func:`models_with_compute` (a copy).
+
+    Raises
+    ------
+    ValueError
+        For an unknown domain (the message lists the known ones), years that are not
+        finite numbers or out of order, or a flag that is not a bool.
+
+    Examples
+    --------
+    >>> len(select_models(2012, 2019, frontier_only=True)) <= len(select_models(2012, 2019))
+    True
+    >>> select_models(domain="Langauge")
+    Traceback (most recent call last):
+    ...
+    ValueError: domain must be one of 'All', 'Language', 'Vision', 'Games', 'Speech', 'Biology', 'Multimodal', got 'Langauge' (did you mean 'Language'?)
+    """
+    start = validate.scalar("start_year", validate.finite("start_year", start_year))
+    end = validate.scalar("end_year", validate.finite("end_year", end_year))
+    if end <= start:
+        raise ValueError(f"end_year must be > start_year ({start:g}), got {end:g}")
+    domain = validate.one_of("domain", domain, MODEL_DOMAINS)
+    frontier_only = validate.flag("frontier_only", frontier_only)
+    df = _models()
+    sel = (df["year"] >= start) & (df["year"] < end)
+    if domain != "All":
+        sel &= df["domain"].str.contains(domain, na=False)
+    if frontier_only:
+        sel &= df["frontier"]
+    return df[sel].copy()

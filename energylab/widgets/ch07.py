@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 
 import ipywidgets as widgets
@@ -32,42 +31,11 @@ __all__ = [
     "claims_browser",
 ]
 
-#: GPT-3's inputs as Patterson et al. 2021 report them (Table 4) :cite:p:`patterson2021`.
-GPT3 = {"parameters": 175e9, "tokens": 300e9, "flops": 3.14e23, "chips": 10_000, "days": 14.8,
-        "chip": "V100", "power_per_chip_w": 330.0, "pue": 1.1, "intensity_kg_per_kwh": 0.429,
-        "measured_flop_per_s": 24.6e12}
-
-#: The water factors of Li et al. for US data centres: on-site WUE 0.55 L/kWh and
-#: off-site EWIF 3.14 L/kWh (chapter 6's ``datacenter_efficiency`` dataset).
-WATER_ROW = "US average (Li et al. assumptions)"
-
-#: Sites of the footprint explorer: label -> (grid_intensity region, year).
-SITES = {
-    "GPT-3's site (Patterson 2021)": ("GPT-3 training site (Microsoft)", 2020),
-    "US grid, 2023": ("United States", 2023),
-    "World, 2022": ("World", 2022),
-    "China grid, 2022": ("China", 2022),
-}
-
-
-@functools.cache
-def _intensities() -> dict:
-    g = datasets.load("grid_intensity")
-    return {(r.region, int(r.year)): r.intensity_g_per_kwh / 1000.0 for r in g.itertuples()}
-
-
-@functools.cache
-def _water_factors() -> tuple[float, float]:
-    d = datasets.load("datacenter_efficiency").set_index("operator_or_region")
-    return float(d.loc[WATER_ROW, "wue_l_per_kwh"]), float(d.loc[WATER_ROW, "ewif_l_per_kwh"])
-
-
-def site(label: str) -> dict:
-    """Carbon intensity (kg/kWh) and water factors (L/kWh) of one of :data:`SITES`."""
-    key = SITES[label] if label in SITES else SITES[next(iter(SITES))]
-    wue, ewif = _water_factors()
-    return {"intensity_kg_per_kwh": _intensities()[key], "wue_onsite_l_per_kwh": wue,
-            "ewif_l_per_kwh": ewif}
+# GPT-3's reference inputs, the sites and Li et al.'s water factors are data of the model
+# layer (footprint), defined once there; re-exported for the notebooks.
+from ..footprint import GPT3, SITES, site  # noqa: E402,F401
+from ..footprint import LI2023_WATER_ROW as WATER_ROW  # noqa: E402,F401
+from ..footprint import li2023_water_factors as _water_factors  # noqa: E402,F401
 
 
 # ------------------------------------------------------------------ GPT-3: four estimates
