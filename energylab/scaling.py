@@ -331,29 +331,42 @@ def compute_for_loss(target_loss):
     Inverts :func:`optimal_loss`, which falls monotonically towards the irreducible
     loss E = 1.69; every further step down costs more compute than the last.
 
+    At the optimum both finite-size terms of the Chinchilla loss fall as the same power
+    of compute, ``A/N*^α = A·G^−α·(C/6)^−γ`` and ``B/D*^β = B·G^β·(C/6)^−γ`` with
+    ``γ = αβ/(α+β)``, so ``L*(C) = E + K·(C/6)^−γ`` with ``K = A·G^−α + B·G^β`` and the
+    inverse is closed-form and vectorised: ``C = 6·(K/(L − E))^(1/γ)``.
+
     Raises
     ------
     ValueError
-        If ``target_loss`` is not above E or is above the loss of a 1e10-FLOP run.
+        If ``target_loss`` is not above E, is above the loss of a 1e10-FLOP run, or is
+        so close to E that the compute overflows a float.
 
     Examples
     --------
     >>> c = compute_for_loss(2.0)
     >>> round(float(optimal_loss(c)), 9)
     2.0
+    >>> compute_for_loss([2.0, 1.9]).round(-20) / 1e24 > 0
+    array([ True,  True])
+
+    References
+    ----------
+    :cite:p:`hoffmann2022`, appendix D.2.
     """
-    from scipy.optimize import brentq
-
-    e = CHINCHILLA["E"]
-    lo_c, hi_c = 1e10, 1e40
-    top = float(optimal_loss(lo_c))
+    p = CHINCHILLA
+    e, a, b = p["E"], p["alpha"], p["beta"]
+    top = float(optimal_loss(1e10))
     target = validate.in_range("target_loss", target_loss, e, top, low_inclusive=False)
-
-    def solve(L):
-        return 10 ** brentq(lambda lc: float(optimal_loss(10**lc)) - L, np.log10(lo_c),
-                            np.log10(hi_c), xtol=1e-12)
-
-    return np.vectorize(solve, otypes=[float])(target) if np.ndim(target) else solve(float(target))
+    g = (a * p["A"] / (b * p["B"])) ** (1.0 / (a + b))
+    k = p["A"] * g ** (-a) + p["B"] * g ** b
+    gamma = a * b / (a + b)
+    with np.errstate(over="ignore"):
+        c = 6.0 * (k / (np.asarray(target, dtype=float) - e)) ** (1.0 / gamma)
+    if not np.all(np.isfinite(c)):
+        raise ValueError(f"target_loss is too close to E = {e:g}: the compute it needs exceeds "
+                         f"the float range, got {target!r}")
+    return c.item() if c.ndim == 0 else c
 
 
 # --------------------------------------------------------------------------- the models dataset
