@@ -366,8 +366,9 @@ def test_lab04_expected_answers(capsys):
     assert 5 < expected("lab04.memory_saving") < 32 / expected("lab04.fewest_bits")
     assert np.isclose(expected("lab04.h100_fp8_dense_tflops"), 1978.9, rtol=1e-3)
     assert expected("lab04.h100_claim_is_sparse") is True
-    for qid in question_ids("lab04"):
-        assert check(qid, expected(qid))
+    from _check_tolerance import assert_tolerance_is_honoured
+
+    assert question_ids("lab04") and assert_tolerance_is_honoured("lab04") >= 3
     assert not check("lab04.fp8_decode", 24.0)
     assert "✘" in capsys.readouterr().out
 
