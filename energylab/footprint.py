@@ -274,16 +274,16 @@ def inference_flops(tokens, active_parameters):
     return 2.0 * n * t
 
 
-def inference_energy(tokens, active_parameters, chip, precision, utilization, pue=1.0, batch=1,
-                     power_per_chip_w=None, server_overhead=1.0):
+def inference_energy(tokens, active_parameters, chip, precision, utilisation=None, pue=1.0, batch=1,
+                     power_per_chip_w=None, server_overhead=1.0, *, utilization=None):
     """Energy of one query (or one request of ``tokens`` tokens), bottom-up (J).
 
     ``E = 2·N_active·T / (R_peak × u_eff) × P_chip × server_overhead × PUE``, with the
-    effective utilisation ``u_eff = min(batch × utilization, 1)``: ``utilization`` is the
+    effective utilisation ``u_eff = min(batch × utilisation, 1)``: ``utilisation`` is the
     share of the peak one stream achieves, and decoding a batch of B streams reads each
     weight once for all of them, so until the chip becomes compute-bound the batch
     multiplies the useful work done per joule (the memory-bound regime of chapter 5).
-    With ``batch = 1``, ``utilization`` is simply the fleet's average utilisation, as in
+    With ``batch = 1``, ``utilisation`` is simply the fleet's average utilisation, as in
     Epoch AI's estimate :cite:p:`you2025chatgpt`.
 
     Parameters
@@ -296,8 +296,9 @@ def inference_energy(tokens, active_parameters, chip, precision, utilization, pu
         A chip of the ``chips`` dataset.
     precision : str
         Precision of the arithmetic (dense peak).
-    utilization : float or array
-        Achieved share of the peak per stream, in (0, 1].
+    utilisation : float or array
+        Achieved share of the peak per stream, in (0, 1] (the course's one spelling;
+        ``utilization=`` is accepted as an alias until the callers that use it move).
     pue : float or array
         Power usage effectiveness, >= 1.
     batch : int
@@ -332,7 +333,15 @@ def inference_energy(tokens, active_parameters, chip, precision, utilization, pu
     :cite:p:`you2025chatgpt`, :cite:p:`kaplan2020`.
     """
     flops = inference_flops(tokens, active_parameters)
-    u = validate.fraction("utilization", utilization, allow_zero=False)
+    if utilization is not None:
+        if utilisation is not None:
+            raise ValueError("give utilisation or its alias utilization, not both")
+        utilisation, name = utilization, "utilization"
+    else:
+        name = "utilisation"
+    if utilisation is None:
+        raise ValueError("utilisation must be given: the achieved share of the peak, in (0, 1]")
+    u = validate.utilisation(name, utilisation)
     b = validate.integer("batch", batch, minimum=1)
     peak, tdp = _chip_figures(chip, precision)
     p = tdp if power_per_chip_w is None else validate.positive("power_per_chip_w", power_per_chip_w)

@@ -180,7 +180,7 @@ def mac_energy(number: str = "int8") -> float:
 
     Examples
     --------
-    >>> round(mac_energy("int8") / 1e-12, 2)
+    >>> round(mac_energy("int8") / 1e-12, 2)   # same as precision.op_energy("mac", 8, "int")
     0.23
     >>> round(mac_energy("fp32") / 1e-12, 2)
     4.6
@@ -189,11 +189,11 @@ def mac_energy(number: str = "int8") -> float:
     ----------
     :cite:p:`horowitz2014` (Fig. 1.1.9, 45 nm, 0.9 V).
     """
+    from . import precision  # the one energy-per-operation model (45 nm table and its fit)
+
     number = validate.one_of("number", number, list(_MAC_KINDS))
     kind, bits = _MAC_KINDS[number]
-    df = datasets.load("energy_per_op")
-    rows = df[(df["number_kind"] == kind) & (df["bits"] == bits)]
-    return float(rows.set_index("operation").loc[["mul", "add"], "energy_j"].sum())
+    return float(precision.op_energy("mac", bits, kind))
 
 
 # --------------------------------------------------------------------------- roofline

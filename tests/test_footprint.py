@@ -168,11 +168,20 @@ def test_sensitivity_ranks_inputs_by_swing():
 
 def test_sensitivity_of_energy_per_query_is_led_by_an_inverse_input():
     base = dict(tokens=500, active_parameters=100e9, chip="H100", precision="bf16",
-                utilization=0.1, pue=1.2)
+                utilisation=0.1, pue=1.2)
     t = footprint.sensitivity(footprint.inference_energy, base,
-                              {"tokens": (250, 1000), "utilization": (0.02, 0.4), "pue": (1.1, 1.6)})
-    assert t["parameter"].iloc[0] == "utilization"
-    assert t["ratio"].iloc[0] == pytest.approx(20.0)
+                              {"tokens": (250, 1000), "utilisation": (0.02, 0.4), "pue": (1.1, 1.6)})
+    assert t["parameter"].iloc[0] == "utilisation"
+    assert t["ratio"].iloc[0] == pytest.approx(20.0)   # energy ∝ 1/utilisation: 0.4/0.02
+
+
+def test_utilization_is_an_alias_of_utilisation():
+    base = dict(tokens=500, active_parameters=100e9, chip="H100", precision="bf16", pue=1.2)
+    assert footprint.inference_energy(**base, utilization=0.1) == footprint.inference_energy(**base, utilisation=0.1)
+    with pytest.raises(ValueError, match="not both"):
+        footprint.inference_energy(**base, utilisation=0.1, utilization=0.1)
+    with pytest.raises(ValueError, match="utilization must be in"):
+        footprint.inference_energy(**base, utilization=1.5)
 
 
 @pytest.mark.parametrize("ranges,msg", [
