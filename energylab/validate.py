@@ -48,6 +48,10 @@ def _out(arr: np.ndarray):
 
 def as_array(name: str, value) -> np.ndarray:
     """Convert ``value`` to a float array, or raise a ValueError naming ``name``."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise ValueError(f"{name} must be a number or an array of numbers, got {value!r}")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "bUSO" and value.dtype.kind != "O":
+        raise ValueError(f"{name} must be a number or an array of numbers, got an array of {value.dtype}")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
