@@ -646,7 +646,7 @@ def decode_energy_per_token(parameters, bytes_per_parameter, chip, batch=1, powe
 #: (384 A100 80 GB, 1,082,990 GPU-hours, PUE 1.2, 176 B parameters, 366 B tokens)
 #: :cite:p:`luccioni2023bloom`; the answers: a dense 70 B Llama-class model
 #: :cite:p:`meta2024llama3`, 500 output tokens for a chat answer and 5,500 (5,000 of them
-#: hidden reasoning) for a long reasoning answer. CPU sockets (two per eight-GPU server)
+#: hidden reasoning) for a long reasoning answer, served at Epoch AI's PUE of 1.2. CPU sockets (two per eight-GPU server)
 #: are the course's assumption for CodeCarbon's fallback; no paper gives them.
 WORKLOADS = {
     "GPT-3 training": {"kind": "training", "chips": 10_000, "chip": "V100", "hours": 14.8 * 24,
@@ -656,9 +656,9 @@ WORKLOADS = {
                        "flops": 6 * 176e9 * 366e9, "achieved_flop_per_s": None, "pue": 1.2,
                        "cpus": 96, "measurement": "bloom_energy_dynamic"},
     "Llama-class chat answer": {"kind": "inference", "tokens": 500, "active_parameters": 70e9,
-                                "measurement": "samsi_llama65b_per_token"},
+                                "pue": 1.2, "measurement": "samsi_llama65b_per_token"},
     "long reasoning answer": {"kind": "inference", "tokens": 5_500, "active_parameters": 70e9,
-                              "measurement": "samsi_llama65b_per_token"},
+                              "pue": 1.2, "measurement": "samsi_llama65b_per_token"},
 }
 
 #: De Vries's ChatGPT inputs: 3,617 HGX A100 servers, 6.5 kW each, 195 M requests a day
@@ -700,9 +700,9 @@ def _inference(name: str, w: dict) -> dict:
     s = GEMINI_SHARES
     wh = 0.24 * J_PER_WH
     return {
-        "EcoLogits": ecologits(w["tokens"], w["active_parameters"]),
+        "EcoLogits": ecologits(w["tokens"], w["active_parameters"], pue=w["pue"]),
         "de Vries 2023": devries2023(**DEVRIES_CHATGPT),
-        "Epoch AI 2025": epoch2025(w["tokens"], w["active_parameters"]),
+        "Epoch AI 2025": epoch2025(w["tokens"], w["active_parameters"], pue=w["pue"]),
         # Google's method measures its own fleet: its figure is the median prompt, whatever
         # the workload; it has none for a long reasoning answer.
         "Google 2025": (google2025(s["accelerator"] * wh, s["host"] * wh, s["idle"] * wh, gemini_pue())
@@ -710,19 +710,29 @@ def _inference(name: str, w: dict) -> dict:
     }
 
 
-def measured(name: str):
-    """The measurement band for a workload of :data:`WORKLOADS` (an Estimate, J)."""
+def measured(name: str, tokens=None):
+    """The measurement band for a workload of :data:`WORKLOADS` (an Estimate, J); for an
+    answer, the per-token measurement times ``tokens`` (default: the workload's)."""
     w = WORKLOADS[validate.one_of("name", name, list(WORKLOADS), normalise=str)]
     m = measurement(w["measurement"])
     if w["kind"] == "inference":  # per-token measurement × the answer's tokens
-        return m.scaled(w["tokens"])
+        return m.scaled(w["tokens"] if tokens is None else tokens)
     return m
 
 
-def compare(name: str) -> dict:
-    """Every calculator that applies to workload ``name``, in joules (NaN: not applicable)."""
+def compare(name: str, **changes) -> dict:
+    """Every calculator that applies to workload ``name``, in joules (NaN: not applicable).
+
+    Keyword ``changes`` replace the workload's inputs (e.g. ``tokens=2000`` or ``pue=1.5``);
+    unknown keys raise a ValueError listing the workload's inputs.
+    """
     name = validate.one_of("name", name, list(WORKLOADS), normalise=str)
-    w = WORKLOADS[name]
+    w = dict(WORKLOADS[name])
+    unknown = [k for k in changes if k not in w or k in ("kind", "measurement")]
+    if unknown:
+        raise ValueError(f"unknown inputs {unknown} for {name!r}; its inputs are "
+                         f"{', '.join(k for k in w if k not in ('kind', 'measurement'))}")
+    w.update(changes)
     return _training(name, w) if w["kind"] == "training" else _inference(name, w)
 
 
