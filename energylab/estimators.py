@@ -10,8 +10,8 @@ function                    formula                                             
 :func:`ml_co2_impact`       chips × TDP × t                                        chips at TDP
 :func:`green_algorithms`    t × (n·P·u + M·0.3725 W/GB) × PUE × PSF                cores, RAM, PUE
 :func:`codecarbon_fallback` t × (0.5 × CPU TDP + M·3 W/8 GB) × PUE                 CPU and RAM only
-:func:`llmcarbon`           C / (R_peak × eff) × TDP × PUE                         chips at TDP, PUE
-:func:`ecologits`           T_out × (α·N_active + β) × PUE                         GPUs per token
+:func:`llmcarbon`           C / (R_peak × eff) × P_system × PUE                    devices, PUE
+:func:`ecologits`           PUE × (GPUs × T_out × f_E(N, B) + server share)        GPUs, server
 :func:`devries2023`         servers × P_server × 24 h ÷ requests per day           whole fleet
 :func:`epoch2025`           2·N_active·T / (R_peak × u) × P × PUE                  busy chips, PUE
 :func:`google2025`          (accelerator + host + idle) × PUE, or accelerator only  chosen
@@ -56,8 +56,12 @@ __all__ = [
     "CODECARBON_CPU_LOAD",
     "CODECARBON_DEFAULT_CPU_TDP_W",
     "CODECARBON_MEMORY_W_PER_GB",
-    "ECOLOGITS_ALPHA_WH",
-    "ECOLOGITS_BETA_WH",
+    "ECOLOGITS_ENERGY_ALPHA_WH",
+    "ECOLOGITS_ENERGY_BETA",
+    "ECOLOGITS_ENERGY_GAMMA_WH",
+    "ECOLOGITS_LATENCY",
+    "ECOLOGITS_BATCH",
+    "ecologits_gpus",
     "GEMINI_SHARES",
     "CALCULATORS",
     "Factor",
@@ -80,14 +84,27 @@ GREEN_ALGORITHMS_DEFAULT_PUE = 1.67
 CODECARBON_CPU_LOAD = 0.5
 #: CodeCarbon: TDP assumed for a CPU missing from its table, 85 W :cite:p:`codecarbon2024`.
 CODECARBON_DEFAULT_CPU_TDP_W = 85.0
-#: CodeCarbon: memory power, 3 W per 8 GB :cite:p:`codecarbon2024`.
+#: CodeCarbon 2.x: memory power, 3 W per 8 GB :cite:p:`codecarbon2024` (version 3 counts
+#: 5 W per memory module instead, at least 10 W; pass ``memory_bytes=0`` and add it to
+#: ``cpu_tdp_w`` if you follow version 3).
 CODECARBON_MEMORY_W_PER_GB = 3.0 / 8.0
-#: EcoLogits: GPU energy per output token grows linearly with the active parameters,
-#: α·N + β with N in billions, a fit to ML.ENERGY leaderboard measurements
-#: :cite:p:`ecologits2024`. α in Wh per token per billion parameters.
-ECOLOGITS_ALPHA_WH = 8.91e-5
-#: EcoLogits: the fit's intercept β, Wh per token :cite:p:`ecologits2024`.
-ECOLOGITS_BETA_WH = 1.43e-3
+#: EcoLogits (v0.9.1): GPU energy per output token and per GPU, in Wh, is
+#: ``α·exp(β·B)·N_active + γ`` with N_active in billions and B the batch, a fit to
+#: ML.ENERGY leaderboard measurements on H100 80 GB GPUs :cite:p:`ecologits2024`.
+ECOLOGITS_ENERGY_ALPHA_WH = 1.1665273170451914e-06
+#: EcoLogits: the batch coefficient β of the energy fit (per request in the batch).
+ECOLOGITS_ENERGY_BETA = -0.011205921025579175
+#: EcoLogits: the intercept γ of the energy fit, Wh per token per GPU.
+ECOLOGITS_ENERGY_GAMMA_WH = 4.052928146734005e-05
+#: EcoLogits: generation latency per output token, ``α·N_active + β·B + γ`` seconds.
+ECOLOGITS_LATENCY = (0.0006785088094353663, 0.0003119310311688259, 0.019473717579473387)
+#: EcoLogits: batch size assumed for every request (64), GPU memory (80 GB), weights in
+#: 16 bits with 20 % overhead, and a server drawing 1.2 kW without its 8 GPUs
+#: :cite:p:`ecologits2024`.
+ECOLOGITS_BATCH = 64
+ECOLOGITS_GPU_MEMORY_BYTES = 80e9
+ECOLOGITS_SERVER_W = 1200.0
+ECOLOGITS_SERVER_GPUS = 8
 #: Google's breakdown of the comprehensive median Gemini Apps text prompt (0.24 Wh):
 #: active AI accelerators 58 %, active host CPU and DRAM 25 %, idle machines held in
 #: reserve 10 %, data-centre overhead (PUE) 8 % :cite:p:`elsworth2025gemini`.
@@ -185,9 +202,10 @@ def codecarbon_fallback(seconds, cpus=1, cpu_tdp_w=CODECARBON_DEFAULT_CPU_TDP_W,
                         pue=1.0):
     """CodeCarbon when no energy counter is readable: half the CPU's TDP plus RAM (J).
 
-    Without RAPL or NVML, CodeCarbon assumes each CPU draws 50 % of its TDP (85 W when
-    the CPU model is not in its table) and memory 3 W per 8 GB; GPUs it cannot read are
-    not counted at all; PUE defaults to 1 :cite:p:`codecarbon2024`.
+    Without RAPL (or the operating system's equivalent) CodeCarbon assumes each CPU draws
+    50 % of its TDP, 85 W when the CPU model is not in its table of TDPs, and memory
+    3 W per 8 GB (CodeCarbon 2.x); GPUs are read through NVML only, so a GPU it cannot read
+    is not counted at all; PUE defaults to 1 :cite:p:`codecarbon2024`.
 
     Parameters
     ----------
@@ -222,13 +240,15 @@ def codecarbon_fallback(seconds, cpus=1, cpu_tdp_w=CODECARBON_DEFAULT_CPU_TDP_W,
     return t * (n * CODECARBON_CPU_LOAD * tdp + m / _GB * CODECARBON_MEMORY_W_PER_GB) * pue
 
 
-def llmcarbon(flops, peak_flop_per_s, efficiency, tdp_w, pue=1.0):
-    """LLMCarbon's operational energy of training: device-seconds from FLOPs, at TDP (J).
+def llmcarbon(flops, peak_flop_per_s, efficiency, power_w, pue=1.0):
+    """LLMCarbon's operational energy of training: device-seconds from FLOPs (J).
 
-    ``t_dev = C / (R_peak × eff)`` device-seconds, each at the device's TDP, times the
-    PUE :cite:p:`faiz2024llmcarbon`. LLMCarbon predicts ``eff`` from the parallelism
-    settings; here it is an input (the MFU). The embodied part of LLMCarbon (die area ×
-    carbon per area, amortised over the device's life) is outside this function.
+    ``t_dev = C / (R_peak × eff)`` device-seconds, each at the device's average system
+    power (LLMCarbon's database gives 330 W for GPT-3's V100s, against a 300 W TDP), times
+    the PUE; ``C = 6·N·D`` for a dense model :cite:p:`faiz2024llmcarbon`. LLMCarbon
+    predicts ``eff`` from the parallelism settings; here it is an input (the MFU). The
+    embodied part (die area × carbon per area, amortised over the device's life) is
+    outside this function.
 
     Parameters
     ----------
@@ -238,8 +258,9 @@ def llmcarbon(flops, peak_flop_per_s, efficiency, tdp_w, pue=1.0):
         Dense peak per device, FLOP/s, > 0.
     efficiency : float or array
         Achieved share of the peak, in (0, 1].
-    tdp_w : float or array
-        Device TDP, W, > 0.
+    power_w : float or array
+        Average system power per device (host share included), W, > 0; the TDP when
+        nothing better is known.
     pue : float or array
         Power usage effectiveness, >= 1.
 
@@ -250,50 +271,85 @@ def llmcarbon(flops, peak_flop_per_s, efficiency, tdp_w, pue=1.0):
 
     Examples
     --------
-    GPT-3 on V100s at the 24.6 TFLOPS per GPU that Patterson et al. measured:
+    GPT-3 as LLMCarbon's validation table has it (175 B parameters, 300 B tokens, V100
+    at 125 TFLOPS and 19.7 % efficiency, 330 W, PUE 1.1):
 
-    >>> round(llmcarbon(3.14e23, 125e12, 24.6 / 125, 300.0, pue=1.1) / 3.6e9)   # MWh
-    1170
+    >>> round(llmcarbon(6 * 175e9 * 300e9, 125e12, 0.197, 330.0, pue=1.1) / 3.6e9)   # MWh
+    1290
     """
     c = validate.positive("flops", flops)
     r = validate.positive("peak_flop_per_s", peak_flop_per_s)
     e = validate.fraction("efficiency", efficiency, allow_zero=False)
-    p = validate.positive("tdp_w", tdp_w)
+    p = validate.positive("power_w", power_w)
     pue = validate.in_range("pue", pue, 1.0, 10.0)
     return c / (r * e) * p * pue
 
 
-def ecologits(tokens_out, active_parameters, pue=1.0):
-    """EcoLogits' GPU energy of one request from its output tokens and model size (J).
+def ecologits_gpus(total_parameters):
+    """GPUs EcoLogits assumes for a model: 1.2 × 16-bit weights over 80 GB, rounded up to a
+    power of two :cite:p:`ecologits2024`.
 
-    ``E = T_out × (α·N_active/1e9 + β) × PUE`` with ``α = 8.91e-5`` Wh and
-    ``β = 1.43e-3`` Wh per token, a linear fit to ML.ENERGY leaderboard measurements of
-    open models :cite:p:`ecologits2024`. The tool adds the server's non-GPU energy and an
-    embodied share; only the GPU term, the one fitted to measurements, is reproduced here.
+    >>> [ecologits_gpus(n) for n in (7e9, 70e9, 405e9)]
+    [1, 4, 16]
+    """
+    n = validate.positive("total_parameters", total_parameters)
+    memory = 1.2 * n * 16 / 8
+    count = math.ceil(memory / ECOLOGITS_GPU_MEMORY_BYTES)
+    return 2 ** math.ceil(math.log2(count))
+
+
+def ecologits(tokens_out, active_parameters, total_parameters=None, pue=1.0,
+              batch=ECOLOGITS_BATCH, request_latency_s=None):
+    """EcoLogits' energy of one request to a language model (J).
+
+    ``E = PUE × (GPUs × T_out × f_E + ΔT × P_server × GPUs/8 ÷ B)`` where
+    ``f_E = α·exp(β·B)·N_active + γ`` is the GPU energy per output token fitted to
+    ML.ENERGY leaderboard measurements, ``ΔT = T_out × (α_L·N_active + β_L·B + γ_L)`` the
+    generation latency (capped by a measured request latency), GPUs the count
+    :func:`ecologits_gpus` needs to hold the weights, and ``P_server = 1.2 kW`` the
+    server without its eight GPUs, shared by a batch of ``B = 64`` requests
+    :cite:p:`ecologits2024`. Embodied impacts are outside this function.
 
     Parameters
     ----------
-    tokens_out : float or array
+    tokens_out : float
         Generated tokens, > 0.
-    active_parameters : float or array
+    active_parameters : float
         Parameters used per token, > 0.
-    pue : float or array
-        Power usage effectiveness, >= 1.
+    total_parameters : float, optional
+        Parameters stored (default: ``active_parameters``, a dense model).
+    pue : float
+        Power usage effectiveness, >= 1 (EcoLogits takes each provider's).
+    batch : int
+        Requests served together, >= 1 (EcoLogits fixes 64).
+    request_latency_s : float, optional
+        Measured latency of the request, s, > 0 (an upper bound for ΔT).
 
     Returns
     -------
-    float or numpy.ndarray
+    float
         Joules.
 
     Examples
     --------
-    >>> round(ecologits(500, 70e9) / 3600, 2)   # a 500-token answer of a 70 B model, Wh
-    3.83
+    >>> round(ecologits(500, 70e9, pue=1.2) / 3600, 3)   # a 500-token answer of a 70 B model, Wh
+    0.329
     """
     t = validate.positive("tokens_out", tokens_out)
-    n = validate.positive("active_parameters", active_parameters)
+    n = validate.positive("active_parameters", active_parameters) / 1e9
+    total = active_parameters if total_parameters is None else total_parameters
+    gpus = ecologits_gpus(total)
     pue = validate.in_range("pue", pue, 1.0, 10.0)
-    return t * (ECOLOGITS_ALPHA_WH * n / 1e9 + ECOLOGITS_BETA_WH) * J_PER_WH * pue
+    b = validate.integer("batch", batch, minimum=1)
+    per_token_wh = ECOLOGITS_ENERGY_ALPHA_WH * math.exp(ECOLOGITS_ENERGY_BETA * b) * n \
+        + ECOLOGITS_ENERGY_GAMMA_WH
+    gpu_j = gpus * t * per_token_wh * J_PER_WH
+    a_l, b_l, g_l = ECOLOGITS_LATENCY
+    latency = t * (a_l * n + b_l * b + g_l)
+    if request_latency_s is not None:
+        latency = min(latency, float(validate.positive("request_latency_s", request_latency_s)))
+    server_j = latency * ECOLOGITS_SERVER_W * gpus / ECOLOGITS_SERVER_GPUS / b
+    return pue * (gpu_j + server_j)
 
 
 def devries2023(servers, server_power_w, requests_per_day):
@@ -383,9 +439,9 @@ CALCULATORS = {
                                 "cite": "codecarbon2024",
                                 "includes": "CPU at half TDP and RAM; unreadable GPUs left out"},
     "LLMCarbon": {"function": llmcarbon, "applies_to": "training", "cite": "faiz2024llmcarbon",
-                  "includes": "device-seconds from FLOPs at TDP, PUE"},
+                  "includes": "device-seconds from FLOPs at average system power, PUE"},
     "EcoLogits": {"function": ecologits, "applies_to": "inference", "cite": "ecologits2024",
-                  "includes": "GPU energy per output token (fit to measurements)"},
+                  "includes": "GPUs per output token (fit to measurements) and a server share, PUE"},
     "de Vries 2023": {"function": devries2023, "applies_to": "inference", "cite": "devries2023",
                       "includes": "whole fleet at rated power ÷ requests, no PUE"},
     "Epoch AI 2025": {"function": epoch2025, "applies_to": "inference", "cite": "you2025chatgpt",
@@ -651,9 +707,10 @@ def decode_energy_per_token(parameters, bytes_per_parameter, chip, batch=1, powe
 WORKLOADS = {
     "GPT-3 training": {"kind": "training", "chips": 10_000, "chip": "V100", "hours": 14.8 * 24,
                        "flops": 3.14e23, "achieved_flop_per_s": 24.6e12, "pue": 1.1,
-                       "cpus": 2_500, "measurement": "gpt3_energy"},
+                       "system_power_w": 330.0, "cpus": 2_500, "measurement": "gpt3_energy"},
     "BLOOM training": {"kind": "training", "chips": 384, "chip": "A100", "hours": 1_082_990 / 384,
                        "flops": 6 * 176e9 * 366e9, "achieved_flop_per_s": None, "pue": 1.2,
+                       "system_power_w": None,
                        "cpus": 96, "measurement": "bloom_energy_dynamic"},
     "Llama-class chat answer": {"kind": "inference", "tokens": 500, "active_parameters": 70e9,
                                 "pue": 1.2, "measurement": "samsi_llama65b_per_token"},
@@ -692,7 +749,9 @@ def _training(name: str, w: dict) -> dict:
         "ML CO2 Impact": ml_co2_impact(w["chips"], seconds, tdp),
         "Green Algorithms": green_algorithms(seconds, w["chips"], tdp, pue=w["pue"]),
         "CodeCarbon (no counter)": codecarbon_fallback(seconds, w["cpus"], pue=1.0),
-        "LLMCarbon": llmcarbon(w["flops"], peak, achieved / peak, tdp, pue=w["pue"]),
+        # LLMCarbon wants the average system power; where none is published, the TDP
+        "LLMCarbon": llmcarbon(w["flops"], peak, achieved / peak, w["system_power_w"] or tdp,
+                               pue=w["pue"]),
     }
 
 
