@@ -4,18 +4,14 @@ Every calculator of AI energy documents only itself. This module puts their publ
 methods side by side, with the same SI inputs (seconds, watts, bytes, FLOP, tokens,
 parameters) and the same output, joules:
 
-==========================  =====================================================  ==========
-function                    formula                                                boundary
-==========================  =====================================================  ==========
-:func:`ml_co2_impact`       chips × TDP × t                                        chips at TDP
-:func:`green_algorithms`    t × (n·P·u + M·0.3725 W/GB) × PUE × PSF                cores, RAM, PUE
-:func:`codecarbon_fallback` t × (0.5 × CPU TDP + M·3 W/8 GB) × PUE                 CPU and RAM only
-:func:`llmcarbon`           C / (R_peak × eff) × P_system × PUE                    devices, PUE
-:func:`ecologits`           PUE × (GPUs × T_out × f_E(N, B) + server share)        GPUs, server
-:func:`devries2023`         servers × P_server × 24 h ÷ requests per day           whole fleet
-:func:`epoch2025`           2·N_active·T / (R_peak × u) × P × PUE                  busy chips, PUE
-:func:`google2025`          (accelerator + host + idle) × PUE, or accelerator only  chosen
-==========================  =====================================================  ==========
+* :func:`ml_co2_impact`: chips × TDP × t (the chips at rated power, no PUE);
+* :func:`green_algorithms`: t × (n·P·u + M × 0.3725 W/GB) × PUE × PSF (cores, memory, PUE);
+* :func:`codecarbon_fallback`: t × (½ CPU TDP + M × 3 W/8 GB) × PUE (CPU and memory only);
+* :func:`llmcarbon`: C / (R_peak × eff) × P_system × PUE (devices from the FLOPs, PUE);
+* :func:`ecologits`: PUE × (GPUs × T_out × f_E(N, B) + server share) (GPUs and server);
+* :func:`devries2023`: servers × P_server × 24 h ÷ requests per day (a whole fleet);
+* :func:`epoch2025`: 2·N_active·T / (R_peak × u) × P × PUE (busy chips, PUE);
+* :func:`google2025`: (accelerators + host + idle) × PUE, or the accelerators alone.
 
 The de Vries and Epoch methods are :func:`energylab.footprint.training_energy` and
 :func:`energylab.footprint.inference_energy` with their authors' inputs (one home for
