@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .. import datasets, estimators
 from ..constants import J_PER_MWH, J_PER_WH
@@ -21,6 +22,14 @@ __all__ = [
 _COLOURS = {"ML CO2 Impact": "C0", "Green Algorithms": "C2", "CodeCarbon (no counter)": "C7",
             "LLMCarbon": "C4", "EcoLogits": "C1", "de Vries 2023": "C3", "Epoch AI 2025": "C9",
             "Google 2025": "C8"}
+
+
+def _log_axis(ax):
+    """A log x-axis labelled at 1, 2 and 5 of each decade in plain numbers."""
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def _unit(kind: str):
@@ -50,7 +59,7 @@ def plot_calculators(ax, workload="Llama-class chat answer", tokens=500, active_
     ax.axvline(c, color="k", ls="--", lw=1, label=f"measured {c:,.3g} {unit}")
     for i, v in enumerate(x):
         ax.text(v, i, f" {v:,.3g} ({v / c:.2g}×)", va="center", fontsize=8)
-    ax.set_xscale("log")
+    _log_axis(ax)
     ax.set_xlim(min(x.min(), lo) / 3, max(x.max(), hi) * 12)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.invert_yaxis()
@@ -93,7 +102,7 @@ def plot_waterfall(ax, chain, scale=1.0, unit=""):
     ax.text(chain.start / scale, 0, f" {chain.start / scale:,.3g} {unit}", va="center", fontsize=8)
     ax.text(chain.end / scale, n - 1, f" {chain.end / scale:,.3g} {unit}", va="center", fontsize=8)
     values = [chain.start / scale] + [f.after / scale for f in chain.factors]
-    ax.set_xscale("log")
+    _log_axis(ax)
     ax.set_xlim(min(values) / 2, max(values) * 3)
     ax.set_yticks(range(n), [s if len(s) < 46 else s[:44] + "…" for s in names], fontsize=8)
     ax.invert_yaxis()
