@@ -24,6 +24,7 @@ def __getattr__(name):
     import importlib
 
     if name in __all__ or name in {"thermo", "sparsity", "precision", "pim", "cooling",
-                                    "footprint", "workloads", "measure", "widgets"}:
+                                    "footprint", "workloads", "measure", "widgets",
+                                    "estimators"}:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'energylab' has no attribute {name!r}")
