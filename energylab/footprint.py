@@ -59,7 +59,7 @@ US_HOUSEHOLD_KWH_PER_YEAR = 10_715.0
 #: people) :cite:p:`eia2023electricityuse`.
 US_PERSON_KWH_PER_YEAR = 4.07e12 / 333e6
 #: Electricity of a battery-electric car, ≈ 0.25 kWh per mile (EPA ratings of common EVs
-#: span about 0.25–0.30) :cite:p:`wpt_ledger`.
+#: span about 0.25–0.30) :cite:p:`epa_fueleconomy`.
 EV_KWH_PER_MILE = 0.25
 #: Google's 2009 figure for one web search, 0.3 Wh :cite:p:`google2009search`.
 GOOGLE_SEARCH_WH = 0.3
