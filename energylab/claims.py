@@ -88,6 +88,19 @@ LAB_TASKS = {
     "C009": ("labs/lab07_audit_a_claim", "Task 4"),
     "C119": ("labs/lab07_audit_a_claim", "Task 1"),
 }
+#: Sections that check a claim (claim id -> (MyST label, section name)); other claims link
+#: to their topic's chapter.
+SECTIONS = {
+    **{c: ("ch07-training", "chapter 7, §1 Training") for c in ("C002", "C003", "C119", "C121", "C137")},
+    **{c: ("ch07-inference", "chapter 7, §2 Inference") for c in ("C004", "C009", "C123")},
+    **{c: ("ch07-gallery", "chapter 7, §5 Check the claim") for c in
+       ("C001", "C136", "C038", "C039", "C042", "C043", "C053", "C054", "C120", "C133", "C128", "C033",
+        "C130", "C034", "C050", "C103", "C104", "C057", "C067", "C070")},
+    "C105": ("ch06-heat", "chapter 6, §1 All the power ends as heat"),
+    "C113": ("ch06-throttling", "chapter 6, §2 From junction to coolant"),
+    **{c: ("ch06-pue", "chapter 6, §3 Power usage effectiveness") for c in ("C115",)},
+    **{c: ("ch06-water", "chapter 6, §4 Water") for c in ("C082", "C083", "C084", "C085", "C125")},
+}
 #: A stated figure within this factor of the checked interval is "roughly right".
 FACTOR = 1.5
 

@@ -58,7 +58,11 @@ def _sources(keys) -> str:
 def _where(cid: str, topic: str) -> str:
     from energylab import claims
 
-    links = [f"{{doc}}`../{claims.CHAPTER_OF_TOPIC[topic]}`"]
+    if cid in claims.SECTIONS:
+        label, name = claims.SECTIONS[cid]
+        links = [f"{{ref}}`{name} <{label}>`"]
+    else:
+        links = [f"{{doc}}`../{claims.CHAPTER_OF_TOPIC[topic]}`"]
     if cid in claims.LAB_TASKS:
         doc, task = claims.LAB_TASKS[cid]
         links.append(f"{{doc}}`{task} of lab 7 <../{doc}>`")
