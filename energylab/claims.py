@@ -38,7 +38,7 @@ within 50 % is as good as such an estimate can judge.
 >>> from energylab import claims
 >>> r = claims.evaluate("C083")
 >>> r.verdict, r.reason.split(";")[0]
-('misleading', 'the stated 10–50 mL meets the alternative 14.5 [14.5 – 21] mL')
+('misleading', 'the stated 10–50 mL meets the alternative 16 [14.5 – 21] mL')
 
 ``scripts/build_claims.py`` writes ``data/claims.csv`` from this module; the test suite
 re-derives every computed verdict and fails, naming the claim, when one flips.
@@ -671,8 +671,8 @@ def _editorial_reason(row: dict) -> str:
     if row["verdict"] == "unverifiable":
         return "no primary document states this figure, so no computation can confirm or refute it"
     if re.search(r"\d", row["claim"].replace("C0", "")):
-        return ("its figure is a vendor, survey or policy statement that energylab holds no "
-                "dataset for; the verdict rests on the document named in the sources")
+        return ("its figure comes from a study, report or vendor statement that energylab holds "
+                "no dataset for; the verdict rests on the document named in the better figure")
     return "qualitative: the claim states no number that a computation could decide"
 
 

@@ -230,8 +230,8 @@ def plot_grid_intensity(ax):
 
     ax.legend(handles=[Patch(color="tab:gray", label="g CO₂ from generation per kWh"),
                        Patch(color="tab:orange", label="g CO₂e (all greenhouse gases) per kWh")],
-              fontsize=8, loc="lower right")
-    ax.set_xlabel("grams per kWh generated (grey: CO₂ only; orange: CO₂-equivalent)")
+              fontsize=8, loc="upper center", bbox_to_anchor=(0.4, -0.28), ncols=2, frameon=False)
+    ax.set_xlabel("grams per kWh generated")
     ax.set_title("Grid carbon intensity: two bases, not to be compared directly", fontsize=10)
     return dict(zip(labels, grid.intensity_g_per_kwh.astype(float)))
 

@@ -150,9 +150,9 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
         "",
         "same IT energy at a typical site today, central [low – high]",
         "(PUE, grid and WUE ranges from the datasets):",
-        f"  {typical['facility_energy_j'].format(J_PER_MWH, 'MWh')}",
-        f"  {typical['carbon_kg'].format(1e3, 't CO₂')}",
-        f"  {typical['water_l'].format(1e3, 'm³ water')}",
+        f"  {typical['facility_energy_j'].format(J_PER_MWH, 'MWh', digits=4)}",
+        f"  {typical['carbon_kg'].format(1e3, 't CO₂', digits=4)}",
+        f"  {typical['water_l'].format(1e3, 'm³ water', digits=4)}",
     ]
     ax_txt.axis("off")
     ax_txt.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=9, family="monospace",
