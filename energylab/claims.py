@@ -112,7 +112,7 @@ UNITS = {
     "TFLOPS": ("FLOP/s", 1e12), "TFLOPS/W": ("FLOP/J", 1e12),
     "mL": ("m3", 1e-6), "L": ("m3", 1e-3), "m³": ("m3", 1.0), "million m³": ("m3", 1e6),
     "t CO2e": ("kg", 1e3), "bit": ("bit", 1.0), "": ("1", 1.0), "%": ("1", 0.01),
-    "billion": ("1", 1e9),
+    "billion": ("1", 1e9), "months": ("s", 365.25 * 86400 / 12),
 }
 RELATIONS = ("about", "below", "above", "at most", "at least")
 
@@ -325,6 +325,32 @@ def _frontier_runs() -> Estimate:
     g, l = _gpt3_energy(), _llama405b_energy()
     return Estimate.from_range(float(g.low), float(l.high), unit="J",
                                sources=tuple(dict.fromkeys(g.sources + l.sources)))
+
+
+def _compute_doubling(start: float, end: float) -> Estimate:
+    """Doubling time (s) of frontier training compute, models published in [start, end).
+
+    Frontier as in chapter 1: among the ten most compute-intensive models when published
+    (Epoch's rank). The interval is the fit's central value ± two standard errors.
+    """
+    from . import datasets, scaling
+
+    df = datasets.load("models")
+    df = df[(df["training_compute_flop"] > 0) & (df["compute_rank_when_published"] <= 10)]
+    year = scaling.decimal_year(df["publication_date"])
+    sel = (year >= start) & (year < end)
+    fit = scaling.fit_exponential(year[sel], df["training_compute_flop"][sel])
+    month = UNITS["months"][1]
+    d, se = fit.doubling_time_months, 12 * fit.doubling_time_stderr_years
+    return Estimate((d - 2 * se) * month, d * month, (d + 2 * se) * month, "s",
+                    ("epoch2025models", "sevilla2022"))
+
+
+@_check("C005")
+def _doubling():
+    return CheckResult(_compute_doubling(2010, 2026), "the doubling time of frontier training compute, "
+                       "2010–2025 (Epoch's data, chapter 1's fit)", _compute_doubling(2012, 2019),
+                       "the 2012–2018 rate that Amodei and Hernandez measured")
 
 
 @_check("C001", "C136")
