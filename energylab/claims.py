@@ -97,6 +97,7 @@ SECTIONS = {
        ("C001", "C136", "C038", "C039", "C042", "C043", "C053", "C054", "C120", "C133", "C128", "C033",
         "C130", "C034", "C050", "C103", "C104", "C057", "C067", "C070")},
     "C105": ("ch06-heat", "chapter 6, §1 All the power ends as heat"),
+    "C129": ("ch06-pue", "chapter 6, §3 Power usage effectiveness"),
     "C113": ("ch06-throttling", "chapter 6, §2 From junction to coolant"),
     **{c: ("ch06-pue", "chapter 6, §3 Power usage effectiveness") for c in ("C115",)},
     **{c: ("ch06-water", "chapter 6, §4 Water") for c in ("C082", "C083", "C084", "C085", "C125")},
@@ -351,6 +352,29 @@ def _doubling():
     return CheckResult(_compute_doubling(2010, 2026), "the doubling time of frontier training compute, "
                        "2010–2025 (Epoch's data, chapter 1's fit)", _compute_doubling(2012, 2019),
                        "the 2012–2018 rate that Amodei and Hernandez measured")
+
+
+@_check("C054")
+def _h100_fp8():
+    from . import datasets
+
+    dense = datasets.peak_flops("H100", "fp8")
+    return CheckResult(Estimate.exact(dense, "FLOP/s", ("nvidia2022h100datasheet",)),
+                       "the H100's dense FP8 tensor peak",
+                       Estimate.exact(datasets.peak_flops("H100", "fp8", sparse=True), "FLOP/s",
+                                      ("nvidia2022h100datasheet",)),
+                       "the 2:4-sparse FP8 peak")
+
+
+@_check("C129")
+def _cooling_share():
+    from . import cooling
+    from .estimate import propagate
+
+    # all overhead (cooling included) is 1 - 1/PUE of the facility's energy: an upper bound
+    return CheckResult(propagate(cooling.overhead_share, unit="1", pue_value=cooling.typical_range("pue")),
+                       "the largest share cooling can take of a data centre's electricity today "
+                       "(all overhead, 1 − 1/PUE, at PUE 1.08–1.58)")
 
 
 @_check("C001", "C136")
