@@ -212,7 +212,7 @@ def plot_dvfs(axes, frequency_ghz=2.0, static_share=0.2):
     ax_e.plot([f_opt / 1e9], [e_opt / 1e3], "*", ms=14, color="C1",
               label=f"optimum {f_opt / 1e9:.2f} GHz")
     ax_e.plot([frequency_ghz], [e_now / 1e3], "o", color="C3",
-              label=f"chosen: {e_now / e_opt:.2f}× the optimum")
+              label=f"chosen: {e_now / e_opt:.2f}× the minimum energy")
     ax_e.set_xlabel("clock (GHz)")
     ax_e.set_ylabel("energy per task (kJ)")
     ax_e.set_title(f"task of 10¹² cycles: {e_now / 1e3:.0f} kJ, {ref['cycles'] / f_now:.0f} s")
