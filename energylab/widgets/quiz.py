@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import math
+import textwrap
 from dataclasses import dataclass, field
 
 from .. import validate
@@ -272,11 +272,15 @@ class Quiz:
                 f"{items}</div>")
 
     def __repr__(self) -> str:
+        # Plain text (Jupyter's fallback, and what nbval compares), wrapped to the page.
         lines = [f"{self.title}:"]
         for i, q in enumerate(self.questions, 1):
-            lines.append(f"  {i}. {q.prompt}")
+            lines.append(textwrap.fill(f"{i}. {q.prompt}", 86, initial_indent="  ",
+                                       subsequent_indent="     "))
             if q.kind == "choice":
-                lines.extend(f"     ({chr(97 + j)}) {o}" for j, o in enumerate(q.options))
+                lines.extend(textwrap.fill(f"({chr(97 + j)}) {o}", 86, initial_indent="     ",
+                                           subsequent_indent="         ")
+                             for j, o in enumerate(q.options))
         return "\n".join(lines)
 
 
