@@ -75,3 +75,8 @@ def test_quiz_needs_questions():
         quiz.quiz()
     with pytest.raises(ValueError, match="question"):
         quiz.quiz("not a question")
+
+
+def test_asterisk_in_a_formula_is_not_emphasis():
+    page = quiz.quiz(quiz.choice("q", ["a", "b"], 0, explain="f* = f_ref·x, and *this* is stressed"))._repr_html_()
+    assert "f* = f_ref" in page and "<em>this</em>" in page

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field
 
@@ -60,7 +61,8 @@ _CSS = """
 """
 
 # One checker for every question on a page: it is installed once (guarded), then each
-# question's inline call wires its own element. Numbers accept "1,287", "1 287", "1.3e3".
+# question's inline call wires its own element. Numbers accept "1,287", "1 287", "1.3e3",
+# "1.3×10^3" and a decimal comma ("1,59").
 _JS = """
 (function(){
 if(!window.wptQuiz){window.wptQuiz=function(id){
@@ -77,7 +79,9 @@ if(!window.wptQuiz){window.wptQuiz=function(id){
  } else {
   var box=q.querySelector("input[type=text]");
   function check(){
-   var raw=box.value.replace(/[\\s,\\u202f]/g,"").replace(/\\u2212/g,"-").replace(/[×x]10\\^?/i,"e");
+   var raw=box.value.replace(/[\\s\\u202f]/g,"").replace(/\\u2212/g,"-").replace(/[×x]10\\^?/i,"e");
+   // "1,287" and "1,287,000" are thousands; "1,59" (no point) is a decimal comma
+   raw=(raw.indexOf(".")<0&&!/^-?\\d{1,3}(,\\d{3})+(e|$)/i.test(raw))?raw.replace(",","."):raw.replace(/,/g,"");
    var v=Number(raw);
    if(raw===""||!isFinite(v)){say(false,"Type a number"+(spec.unit?" in "+spec.unit:"")+".");return;}
    var tol=Math.max(spec.abs_tol,spec.rel_tol*Math.abs(spec.answer));
@@ -109,11 +113,8 @@ def _inline(text: str) -> str:
     """Escape for HTML, keeping a small Markdown subset: `code` and *emphasis*."""
     out, code = [], False
     for part in html.escape(text).split("`"):
-        if code:
-            out.append(f"<code>{part}</code>")
-        else:
-            bits = part.split("*")
-            out.append("".join(f"<em>{b}</em>" if i % 2 else b for i, b in enumerate(bits)))
+        # *emphasis* only when the asterisks hug a word, so "f* = …" stays as typed
+        out.append(f"<code>{part}</code>" if code else re.sub(r"\*(\S(?:[^*]*\S)?)\*", r"<em>\1</em>", part))
         code = not code
     return "".join(out)
 
@@ -167,6 +168,8 @@ class Question:
                     '<button type="button" class="wpt-q-check">check</button>'
                     '<button type="button" class="wpt-q-show">show answer</button>')
         answer = self.answer_text or (self.options[self.answer] if self.kind == "choice" else "")
+        if answer and not answer.endswith((".", "!", "?")):
+            answer += "."
         reveal = _inline(answer) + ((" " if answer else "") + _inline(self.explain) if self.explain else "")
         return (head + body + '<p class="wpt-q-feedback" aria-live="polite"></p>'
                 f'<div class="wpt-q-answer" hidden><strong>Answer:</strong> {reveal}</div>'
@@ -275,7 +278,8 @@ class Quiz:
         # Plain text (Jupyter's fallback, and what nbval compares), wrapped to the page.
         lines = [f"{self.title}:"]
         for i, q in enumerate(self.questions, 1):
-            lines.append(textwrap.fill(f"{i}. {q.prompt}", 86, initial_indent="  ",
+            prompt = f"(predict first) {q.prompt}" if q.label == "predict" else q.prompt
+            lines.append(textwrap.fill(f"{i}. {prompt}", 86, initial_indent="  ",
                                        subsequent_indent="     "))
             if q.kind == "choice":
                 lines.extend(textwrap.fill(f"({chr(97 + j)}) {o}", 86, initial_indent="     ",
