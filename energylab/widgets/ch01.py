@@ -150,7 +150,7 @@ def plot_scaling_law(axes, compute_flop=1e24, pj_per_flop=1.0):
                  fontsize=8, color="0.4")
     ax_loss.plot([e0], [l0], "o", color="C3")
     ax_loss.set_xscale("log")
-    ax_loss.set_xlabel(f"training energy (MWh) at {pj_per_flop:g} pJ/FLOP")
+    ax_loss.set_xlabel(f"training energy (MWh) at {pj_per_flop:.3g} pJ/FLOP")
     ax_loss.set_ylabel("compute-optimal loss (nats/token)")
     ax_loss.set_title(f"loss {l0:.3f} for {_energy_text(e0)}")
 

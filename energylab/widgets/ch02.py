@@ -141,7 +141,9 @@ def plot_gpu_gap(ax, bits_erased=16.0, temperature_k=300.0, doubling_years=1.57)
     ax.set_xlabel("year")
     ax.set_ylabel("energy per FLOP")
     ax.set_title(f"B200 is {_times_ten(gap)} × the limit: {years_left:.0f} years of Koomey's law "
-                 f"({doubling_years:g}-year doubling)")
+                 f"({doubling_years:g}-year doubling)"
+                 + (f";\nthe GPUs' own trend (dashed) meets the limit in {meet_year:.0f}"
+                    if meet_year <= 2300 else ""), fontsize=10)
     ax.legend(loc="center right")
     return {"gap_newest": gap, "factor_per_year": factor_per_year, "koomey_years": years_left,
             "meet_year": float(meet_year)}
