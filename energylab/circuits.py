@@ -240,8 +240,12 @@ def chip_power(transistors, activity, capacitance_per_transistor_f, voltage_v, f
     :cite:p:`weste2011`, ch. 5.
     """
     n = validate.positive("transistors", transistors)
-    dyn = n * dynamic_power(activity, capacitance_per_transistor_f, voltage_v, frequency_hz)
-    static = n * validate.nonnegative("leakage_per_transistor_w", leakage_per_transistor_w)
+    c = validate.positive("capacitance_per_transistor_f", capacitance_per_transistor_f)
+    leak = validate.nonnegative("leakage_per_transistor_w", leakage_per_transistor_w)
+    validate.broadcast(transistors=n, activity=activity, capacitance_per_transistor_f=c,
+                       voltage_v=voltage_v, frequency_hz=frequency_hz, leakage_per_transistor_w=leak)
+    dyn = n * dynamic_power(activity, c, voltage_v, frequency_hz)
+    static = n * leak
     return ChipPower(dyn, static, dyn + static)
 
 

@@ -21,6 +21,9 @@ LN2 = 0.6931471805599453
 SECONDS_PER_HOUR = 3600.0
 SECONDS_PER_DAY = 86400.0
 SECONDS_PER_YEAR = _sc.Julian_year  # 365.25 days
+#: Hours in a 365-day year, the convention for the annual energy of a constant load
+#: (a facility drawing 1 MW all year uses 8,760 MWh).
+HOURS_PER_YEAR = 8760.0
 
 #: Joules per watt-hour, kilowatt-hour, megawatt-hour, gigawatt-hour.
 J_PER_WH = 3600.0

@@ -195,18 +195,18 @@ def junction_temperature(power_w, r_th_k_per_w, t_coolant_k):
 
 def _thermal_args(r_th_k_per_w, c_th_j_per_k, t_max_k, t_ambient_k, f_max_hz, p_at_f_max_w,
                   p_static_w, exponent):
-    r = float(validate.positive("r_th_k_per_w", r_th_k_per_w))
-    c = float(validate.positive("c_th_j_per_k", c_th_j_per_k)) if c_th_j_per_k is not None else None
-    t_amb = float(validate.positive("t_ambient_k", t_ambient_k))
-    t_max = float(validate.positive("t_max_k", t_max_k))
+    r = validate.scalar("r_th_k_per_w", validate.positive("r_th_k_per_w", r_th_k_per_w))
+    c = validate.scalar("c_th_j_per_k", validate.positive("c_th_j_per_k", c_th_j_per_k)) if c_th_j_per_k is not None else None
+    t_amb = validate.scalar("t_ambient_k", validate.positive("t_ambient_k", t_ambient_k))
+    t_max = validate.scalar("t_max_k", validate.positive("t_max_k", t_max_k))
     if t_max <= t_amb:
         raise ValueError(f"t_max_k must be > t_ambient_k ({t_amb:g} K), got {t_max:g}")
-    f_max = float(validate.positive("f_max_hz", f_max_hz))
-    p_max = float(validate.positive("p_at_f_max_w", p_at_f_max_w))
-    p_st = float(validate.nonnegative("p_static_w", p_static_w))
+    f_max = validate.scalar("f_max_hz", validate.positive("f_max_hz", f_max_hz))
+    p_max = validate.scalar("p_at_f_max_w", validate.positive("p_at_f_max_w", p_at_f_max_w))
+    p_st = validate.scalar("p_static_w", validate.nonnegative("p_static_w", p_static_w))
     if p_st >= p_max:
         raise ValueError(f"p_static_w must be < p_at_f_max_w ({p_max:g} W), got {p_st:g}")
-    k = float(validate.in_range("exponent", exponent, 1.0, 4.0))
+    k = validate.scalar("exponent", validate.in_range("exponent", exponent, 1.0, 4.0))
     if t_amb + p_st * r >= t_max:
         raise ValueError(
             f"t_max_k must exceed t_ambient_k + p_static_w·r_th_k_per_w = {t_amb + p_st * r:g} K "
@@ -354,8 +354,8 @@ def _utilisation(workload, n: int, dt: float) -> np.ndarray:
 
 
 def _steps(duration_s, dt_s) -> tuple[int, float]:
-    duration = float(validate.positive("duration_s", duration_s))
-    dt = float(validate.positive("dt_s", dt_s))
+    duration = validate.scalar("duration_s", validate.positive("duration_s", duration_s))
+    dt = validate.scalar("dt_s", validate.positive("dt_s", dt_s))
     n = int(round(duration / dt))
     if n < 1:
         raise ValueError(f"dt_s must be <= duration_s ({duration:g} s), got {dt:g}")
@@ -478,6 +478,7 @@ def simulate_throttling(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max_k, t
     ----------
     :cite:p:`incropera2007` (lumped capacitance, ch. 5); :cite:p:`weste2011` (DVFS).
     """
+    validate.positive("c_th_j_per_k", c_th_j_per_k)  # required here (None only for the steady state)
     r, c, t_max, t_amb, f_max, p_max, p_st, k = _thermal_args(
         r_th_k_per_w, c_th_j_per_k, t_max_k, t_ambient_k, f_max_hz, p_at_f_max_w, p_static_w,
         exponent)
@@ -487,9 +488,10 @@ def simulate_throttling(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max_k, t
     u = _utilisation(workload, n, dt)
     p_dyn = p_max - p_st
     a = float(np.exp(-dt / (r * c)))
+    oma = float(-np.expm1(-dt / (r * c)))  # 1 − a, exact even when dt ≪ R·C
     # unthrottled power and the free update of every step
     p_free = u * circuits.dvfs_power(f_max, f_max, p_dyn, 0.0, k) + p_st
-    b = (1.0 - a) * (t_amb + p_free * r)
+    b = oma * (t_amb + p_free * r)
     temp = _min_affine_scan(a, b, t_max, t0)
     return _finish(temp, u, a, b, dt, r, c, t_max, t_amb, f_max, p_dyn, p_st, k)
 
@@ -497,13 +499,15 @@ def simulate_throttling(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max_k, t
 def _finish(temp, u, a, b, dt, r, c, t_max, t_amb, f_max, p_dyn, p_st, k) -> ThrottleResult:
     """Clocks, powers and the energy balance from the temperature trajectory."""
     n = u.size
+    oma = float(-np.expm1(-dt / (r * c)))  # 1 − a without cancellation when dt ≪ R·C
     capped = ((a * temp[:-1] + b) > t_max) & (u > 0)
     freq = np.full(n, f_max)
     power = u * circuits.dvfs_power(f_max, f_max, p_dyn, 0.0, k) + p_st   # free steps
     idx = np.flatnonzero(capped)
     if idx.size:
         # power that lands a capped step exactly on t_max, and the clock that draws it
-        p_hold = ((t_max - a * temp[idx]) / (1.0 - a) - t_amb) / r
+        # t_max − a·T = (t_max − T) + (1 − a)·T, so nothing cancels when a rounds to 1
+        p_hold = (((t_max - temp[idx]) + oma * temp[idx]) / oma - t_amb) / r
         ratio = np.clip((p_hold - p_st) / (u[idx] * p_dyn), 0.0, 1.0)
         f_cap = np.maximum(f_max * ratio ** (1.0 / k), np.finfo(float).tiny)
         freq[idx] = f_cap
@@ -513,7 +517,7 @@ def _finish(temp, u, a, b, dt, r, c, t_max, t_amb, f_max, p_dyn, p_st, k) -> Thr
     # ∫ = [(T∞ − T_amb)·dt + (T[n] − T∞)·τ·(1 − a)] / R with T∞ = T_amb + P·R
     sum_p = float(np.sum(power))
     sum_excess = float(np.sum(temp[:-1] - t_amb))
-    removed = sum_p * dt + (sum_excess - r * sum_p) * tau * (1.0 - a) / r
+    removed = sum_p * dt + (sum_excess - r * sum_p) * tau * oma / r
     time = np.arange(n + 1) * dt
     return ThrottleResult(
         time_s=time, temperature_k=temp, frequency_hz=freq, power_w=power, utilisation=u,
@@ -539,6 +543,7 @@ def simulate_throttling_loop(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max
     ...                  simulate_throttling(**kw).temperature_k))
     True
     """
+    validate.positive("c_th_j_per_k", c_th_j_per_k)  # required here (None only for the steady state)
     r, c, t_max, t_amb, f_max, p_max, p_st, k = _thermal_args(
         r_th_k_per_w, c_th_j_per_k, t_max_k, t_ambient_k, f_max_hz, p_at_f_max_w, p_static_w,
         exponent)
@@ -548,12 +553,13 @@ def simulate_throttling_loop(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max
     u = _utilisation(workload, n, dt)
     p_dyn = p_max - p_st
     a = float(np.exp(-dt / (r * c)))
+    oma = float(-np.expm1(-dt / (r * c)))
     temp = np.empty(n + 1)
     temp[0] = t0
     b = np.empty(n)
     for i in range(n):
         p = u[i] * p_dyn + p_st
-        b[i] = (1.0 - a) * (t_amb + p * r)
+        b[i] = oma * (t_amb + p * r)
         temp[i + 1] = min(t_max, a * temp[i] + b[i])
     return _finish(temp, u, a, b, dt, r, c, t_max, t_amb, f_max, p_dyn, p_st, k)
 
@@ -649,7 +655,7 @@ def overhead_share(pue_value):
     ----------
     :cite:p:`greengrid2012pue`.
     """
-    p = validate.in_range("pue", pue_value, 1.0, np.inf)
+    p = validate.pue("pue_value", pue_value)
     return 1.0 - 1.0 / p
 
 
@@ -671,7 +677,7 @@ def facility_energy(it_energy, pue):
     :cite:p:`greengrid2012pue`.
     """
     it = validate.nonnegative("it_energy", it_energy)
-    p = validate.in_range("pue", pue, 1.0, np.inf)
+    p = validate.pue("pue", pue)
     return it * p
 
 
@@ -731,7 +737,7 @@ def water_use(it_energy_kwh, wue_onsite_l_per_kwh, pue, ewif_l_per_kwh) -> Water
     """
     e = validate.nonnegative("it_energy_kwh", it_energy_kwh)
     wue = validate.nonnegative("wue_onsite_l_per_kwh", wue_onsite_l_per_kwh)
-    p = validate.in_range("pue", pue, 1.0, np.inf)
+    p = validate.pue("pue", pue)
     ewif = validate.nonnegative("ewif_l_per_kwh", ewif_l_per_kwh)
     onsite = e * wue
     offsite = e * p * ewif

@@ -90,7 +90,14 @@ def load(name: str) -> pd.DataFrame:
 
 
 def source(name: str) -> dict:
-    """Provenance of a dataset: title, origin, url, licence, retrieved, citation, notes."""
+    """Provenance of a dataset: title, origin, url, licence, retrieved, citation, notes.
+
+    Examples
+    --------
+    >>> info = source("chips")
+    >>> sorted(k for k in info if k in ("licence", "retrieved", "url"))
+    ['licence', 'retrieved', 'url']
+    """
     name = validate.one_of("name", name, names())
     return dict(_sources()[name])
 
@@ -100,7 +107,7 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
-def chip(name: str) -> pd.Series:
+def chip(name: str, *, param: str = "name") -> pd.Series:
     """One row of the ``chips`` dataset, found by a forgiving name.
 
     ``"H100"``, ``"h100 sxm"`` and ``"NVIDIA H100 SXM5 80 GB"`` all find the same chip.
@@ -110,10 +117,17 @@ def chip(name: str) -> pd.Series:
     Raises
     ------
     ValueError
-        If nothing matches, or if several chips match; the message lists the candidates.
+        If nothing matches, or if several chips match; the message lists the candidates
+        and names the caller's parameter ``param``.
+
+    Examples
+    --------
+    >>> chip("h100 sxm")["name"]
+    'NVIDIA H100 SXM5 80 GB'
     """
+    param = validate.text("param", param)
     if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"name must be a chip name such as 'H100', got {name!r}")
+        raise ValueError(f"{param} must be a chip name such as 'H100', got {name!r}")
     chips = _read("chips")
     key = _norm(name)
     keys = []
@@ -127,14 +141,14 @@ def chip(name: str) -> pd.Series:
         return chips.loc[partial[0]].copy()
     if partial:
         listed = ", ".join(repr(chips.loc[i, "name"]) for i in partial)
-        raise ValueError(f"chip name {name!r} is ambiguous; it matches {listed}")
+        raise ValueError(f"{param}: chip name {name!r} is ambiguous; it matches {listed}")
     import difflib
 
     close = difflib.get_close_matches(name, list(chips["name"]) +
                                       [a for al in chips["aliases"] for a in str(al).split(";")],
                                       n=4, cutoff=0.4)
     hint = f"; close matches: {', '.join(map(repr, close))}" if close else ""
-    raise ValueError(f"no chip named {name!r} in the chips dataset{hint}. "
+    raise ValueError(f"{param}: no chip named {name!r} in the chips dataset{hint}. "
                      f"Known chips: {', '.join(chips['name'])}")
 
 
@@ -149,8 +163,14 @@ def peak_flops(chip_name: str, precision: str = "fp16", sparse: bool = False) ->
     ValueError
         If the precision is unknown, the chip has no figure for it, or ``sparse`` is
         asked of a chip without 2:4 support.
+
+    Examples
+    --------
+    >>> peak_flops("H100", "fp16") / 1e12, peak_flops("H100", "fp16", sparse=True) / 1e12
+    (989.4, 1978.8)
     """
-    row = chip(chip_name)
+    sparse = validate.flag("sparse", sparse)
+    row = chip(chip_name, param="chip_name")
     precision = validate.one_of("precision", precision, list(PRECISION_COLUMNS))
     value = row[PRECISION_COLUMNS[precision]]
     if pd.isna(value):

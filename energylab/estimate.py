@@ -85,8 +85,8 @@ class Estimate:
         if np.any(np.asarray(lo) > np.asarray(ce)) or np.any(np.asarray(ce) > np.asarray(hi)):
             raise ValueError(f"an Estimate needs low <= central <= high, got low={lo!r}, "
                              f"central={ce!r}, high={hi!r}")
-        if not isinstance(self.unit, str):
-            raise ValueError(f"unit must be a str, got {type(self.unit).__name__}")
+        validate.text("unit", self.unit)
+        validate.names("sources", self.sources)
         object.__setattr__(self, "low", lo)
         object.__setattr__(self, "central", ce)
         object.__setattr__(self, "high", hi)
@@ -96,7 +96,8 @@ class Estimate:
     @classmethod
     def exact(cls, value, unit: str = "", sources=()) -> "Estimate":
         """An estimate with no spread (low = central = high)."""
-        return cls(value, value, value, unit, tuple(sources))
+        value = validate.finite("value", value)
+        return cls(value, value, value, validate.text("unit", unit), validate.names("sources", sources))
 
     @classmethod
     def from_range(cls, low, high, central=None, unit: str = "", sources=()) -> "Estimate":
@@ -159,15 +160,24 @@ class Estimate:
 
 
 def as_estimate(name: str, value) -> Estimate:
-    """``value`` as an :class:`Estimate` (numbers become exact estimates)."""
+    """``value`` as an :class:`Estimate` (numbers become exact estimates).
+
+    >>> as_estimate("pue", 1.2)
+    Estimate(1.2 ≤ 1.2 ≤ 1.2)
+    """
+    validate.text("name", name)
     if isinstance(value, Estimate):
         return value
     return Estimate.exact(validate.finite(name, value))
 
 
 def central(value):
-    """The central value of an :class:`Estimate`, or ``value`` itself."""
-    return value.central if isinstance(value, Estimate) else value
+    """The central value of an :class:`Estimate`, or ``value`` itself.
+
+    >>> central(Estimate(1.0, 2.0, 3.0)), central(5.0)
+    (2.0, 5.0)
+    """
+    return value.central if isinstance(value, Estimate) else validate.finite("value", value)
 
 
 def propagate(model: Callable, unit: str = "", sources=(), **inputs) -> Estimate:
@@ -205,8 +215,9 @@ def propagate(model: Callable, unit: str = "", sources=(), **inputs) -> Estimate
     >>> e.low, e.central, e.high
     (1100000000.0, 1200000000.0, 1500000000.0)
     """
-    if not callable(model):
-        raise ValueError(f"model must be callable, got {type(model).__name__}")
+    validate.callable_("model", model)
+    validate.text("unit", unit)
+    sources = validate.names("sources", sources)
     uncertain = [k for k, v in inputs.items() if isinstance(v, Estimate) and not v.is_exact]
     if len(uncertain) > MAX_UNCERTAIN:
         raise ValueError(f"propagate takes at most {MAX_UNCERTAIN} uncertain inputs, got {len(uncertain)}: "

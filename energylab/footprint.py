@@ -24,6 +24,7 @@ ranks the inputs by how far they move the answer (a tornado chart's data).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -33,6 +34,11 @@ from . import datasets, validate
 from .constants import J_PER_KWH, J_PER_MWH, SECONDS_PER_HOUR
 
 __all__ = [
+    "GPT3",
+    "LI2023_WATER_ROW",
+    "li2023_water_factors",
+    "SITES",
+    "site",
     "training_energy",
     "training_chip_hours",
     "training_energy_from_flops",
@@ -58,6 +64,66 @@ US_PERSON_KWH_PER_YEAR = 4.07e12 / 333e6
 EV_KWH_PER_MILE = 0.25
 #: Google's 2009 figure for one web search, 0.3 Wh :cite:p:`google2009search`.
 GOOGLE_SEARCH_WH = 0.3
+
+
+#: GPT-3's inputs as Patterson et al. 2021 report them (Table 4) :cite:p:`patterson2021`
+#: (last verified 2025-06): the one definition the chapters, widgets and checks import.
+GPT3 = {"parameters": 175e9, "tokens": 300e9, "flops": 3.14e23, "chips": 10_000, "days": 14.8,
+        "chip": "V100", "power_per_chip_w": 330.0, "pue": 1.1, "intensity_kg_per_kwh": 0.429,
+        "measured_flop_per_s": 24.6e12}
+
+#: The row of the ``datacenter_efficiency`` dataset holding Li et al.'s water factors for
+#: US data centres (on-site WUE 0.55 L/kWh, off-site EWIF 3.14 L/kWh) :cite:p:`li2023thirsty`.
+LI2023_WATER_ROW = "US average (Li et al. assumptions)"
+
+#: Sites of the footprint calculator: label -> (``grid_intensity`` region, year).
+SITES = {
+    "GPT-3's site (Patterson 2021)": ("GPT-3 training site (Microsoft)", 2020),
+    "US grid, 2023": ("United States", 2023),
+    "World, 2022": ("World", 2022),
+    "China grid, 2022": ("China", 2022),
+}
+
+
+@functools.cache
+def _intensities() -> dict:
+    g = datasets.load("grid_intensity")
+    return {(r.region, int(r.year)): r.intensity_g_per_kwh / 1000.0 for r in g.itertuples()}
+
+
+@functools.cache
+def li2023_water_factors() -> tuple[float, float]:
+    """Li et al.'s US-average on-site WUE and off-site EWIF (L/kWh), from the dataset.
+
+    >>> li2023_water_factors()
+    (0.55, 3.14)
+    """
+    d = datasets.load("datacenter_efficiency").set_index("operator_or_region")
+    return (float(d.loc[LI2023_WATER_ROW, "wue_l_per_kwh"]),
+            float(d.loc[LI2023_WATER_ROW, "ewif_l_per_kwh"]))
+
+
+def site(label: str) -> dict:
+    """Carbon intensity (kg/kWh) and water factors (L/kWh) of one of :data:`SITES`.
+
+    Raises
+    ------
+    ValueError
+        For a label that is not in :data:`SITES` (the message lists them).
+
+    Examples
+    --------
+    >>> site("US grid, 2023")["wue_onsite_l_per_kwh"]
+    0.55
+    >>> site("Mars")
+    Traceback (most recent call last):
+    ...
+    ValueError: label must be one of "GPT-3's site (Patterson 2021)", 'US grid, 2023', 'World, 2022', 'China grid, 2022', got 'Mars'
+    """
+    key = SITES[validate.one_of("label", label, list(SITES))]
+    wue, ewif = li2023_water_factors()
+    return {"intensity_kg_per_kwh": _intensities()[key], "wue_onsite_l_per_kwh": wue,
+            "ewif_l_per_kwh": ewif}
 
 
 def _chip_figures(chip: str, precision: str):
@@ -108,7 +174,7 @@ def training_energy(chips, hours, power_per_chip_w, pue=1.0):
     n = validate.positive("chips", chips)
     h = validate.positive("hours", hours)
     p = validate.positive("power_per_chip_w", power_per_chip_w)
-    pue = validate.in_range("pue", pue, 1.0, 10.0)
+    pue = validate.pue("pue", pue)
     return n * h * SECONDS_PER_HOUR * p * pue
 
 
@@ -188,7 +254,7 @@ def training_energy_from_flops(flops, chip, precision, mfu, pue=1.0, server_over
     _, tdp = _chip_figures(chip, precision)
     p = tdp if power_per_chip_w is None else validate.positive("power_per_chip_w", power_per_chip_w)
     k = validate.in_range("server_overhead", server_overhead, 1.0, 10.0)
-    pue = validate.in_range("pue", pue, 1.0, 10.0)
+    pue = validate.pue("pue", pue)
     return hours * SECONDS_PER_HOUR * p * k * pue
 
 
@@ -208,16 +274,16 @@ def inference_flops(tokens, active_parameters):
     return 2.0 * n * t
 
 
-def inference_energy(tokens, active_parameters, chip, precision, utilization, pue=1.0, batch=1,
-                     power_per_chip_w=None, server_overhead=1.0):
+def inference_energy(tokens, active_parameters, chip, precision, utilisation=None, pue=1.0, batch=1,
+                     power_per_chip_w=None, server_overhead=1.0, *, utilization=None):
     """Energy of one query (or one request of ``tokens`` tokens), bottom-up (J).
 
     ``E = 2·N_active·T / (R_peak × u_eff) × P_chip × server_overhead × PUE``, with the
-    effective utilisation ``u_eff = min(batch × utilization, 1)``: ``utilization`` is the
+    effective utilisation ``u_eff = min(batch × utilisation, 1)``: ``utilisation`` is the
     share of the peak one stream achieves, and decoding a batch of B streams reads each
     weight once for all of them, so until the chip becomes compute-bound the batch
     multiplies the useful work done per joule (the memory-bound regime of chapter 5).
-    With ``batch = 1``, ``utilization`` is simply the fleet's average utilisation, as in
+    With ``batch = 1``, ``utilisation`` is simply the fleet's average utilisation, as in
     Epoch AI's estimate :cite:p:`you2025chatgpt`.
 
     Parameters
@@ -230,8 +296,9 @@ def inference_energy(tokens, active_parameters, chip, precision, utilization, pu
         A chip of the ``chips`` dataset.
     precision : str
         Precision of the arithmetic (dense peak).
-    utilization : float or array
-        Achieved share of the peak per stream, in (0, 1].
+    utilisation : float or array
+        Achieved share of the peak per stream, in (0, 1] (the course's one spelling;
+        ``utilization=`` is accepted as an alias until the callers that use it move).
     pue : float or array
         Power usage effectiveness, >= 1.
     batch : int
@@ -266,12 +333,20 @@ def inference_energy(tokens, active_parameters, chip, precision, utilization, pu
     :cite:p:`you2025chatgpt`, :cite:p:`kaplan2020`.
     """
     flops = inference_flops(tokens, active_parameters)
-    u = validate.fraction("utilization", utilization, allow_zero=False)
+    if utilization is not None:
+        if utilisation is not None:
+            raise ValueError("give utilisation or its alias utilization, not both")
+        utilisation, name = utilization, "utilization"
+    else:
+        name = "utilisation"
+    if utilisation is None:
+        raise ValueError("utilisation must be given: the achieved share of the peak, in (0, 1]")
+    u = validate.utilisation(name, utilisation)
     b = validate.integer("batch", batch, minimum=1)
     peak, tdp = _chip_figures(chip, precision)
     p = tdp if power_per_chip_w is None else validate.positive("power_per_chip_w", power_per_chip_w)
     k = validate.in_range("server_overhead", server_overhead, 1.0, 10.0)
-    pue = validate.in_range("pue", pue, 1.0, 10.0)
+    pue = validate.pue("pue", pue)
     u_eff = np.minimum(b * np.asarray(u, dtype=float), 1.0)
     out = flops / (peak * u_eff) * p * k * pue
     return out.item() if np.ndim(out) == 0 else out
@@ -364,8 +439,9 @@ class Footprint:
                          ("wue_onsite_l_per_kwh", validate.nonnegative),
                          ("ewif_l_per_kwh", validate.nonnegative),
                          ("embodied_kg", validate.nonnegative)):
-            object.__setattr__(self, name, float(fn(name, getattr(self, name))))
-        object.__setattr__(self, "pue", float(validate.in_range("pue", self.pue, 1.0, 10.0)))
+            object.__setattr__(self, name, validate.scalar(name, fn(name, getattr(self, name))))
+        object.__setattr__(self, "pue", validate.scalar("pue", validate.pue("pue", self.pue)))
+        validate.text("label", self.label)
 
     # ------------------------------------------------------------ energy
     @property
@@ -433,34 +509,6 @@ class Footprint:
         ]
         return pd.DataFrame(rows, columns=["quantity", "part", "value", "unit"])
 
-    def plot(self, ax):
-        """Stacked bars: the share of each part in energy, carbon and water, totals labelled."""
-        t = self.table()
-        t = t[t["part"] != "total"]
-        quantities = ["energy", "carbon", "water"]
-        colours = ["C0", "C1", "C2", "C3", "C4", "C5"]
-        i = 0
-        for y, q in enumerate(quantities):
-            parts = t[t["quantity"] == q]
-            total = parts["value"].sum()
-            left = 0.0
-            for _, row in parts.iterrows():
-                share = row["value"] / total if total > 0 else 0.0
-                ax.barh(y, share, left=left, color=colours[i], label=f"{q}: {row['part']}")
-                left += share
-                i += 1
-            unit = parts["unit"].iloc[0]
-            ax.text(1.02, y, f"{total:,.4g} {unit}", va="center", fontsize=9)
-        ax.set_yticks(range(len(quantities)), quantities)
-        ax.set_xlim(0, 1.3)
-        ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
-        ax.invert_yaxis()
-        ax.set_xlabel("share of each total")
-        ax.set_title(self.label or "footprint")
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
-        return {"energy_mwh": self.facility_energy_j / J_PER_MWH, "carbon_t": self.carbon_kg / 1e3,
-                "water_m3": self.water_l / 1e3}
-
 
 def sensitivity(fn: Callable, baseline: Mapping, ranges: Mapping):
     """Swing each input of ``fn`` over its range, others at baseline (a tornado's data).
@@ -496,9 +544,9 @@ def sensitivity(fn: Callable, baseline: Mapping, ranges: Mapping):
     """
     import pandas as pd
 
-    if not callable(fn):
-        raise ValueError(f"fn must be callable, got {fn!r}")
-    baseline = dict(baseline)
+    validate.callable_("fn", fn)
+    baseline = validate.mapping("baseline", baseline)
+    ranges = validate.mapping("ranges", ranges)
     if not ranges:
         raise ValueError("ranges must name at least one input of baseline")
 

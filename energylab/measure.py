@@ -22,6 +22,31 @@ your code: run on an otherwise idle machine, repeat, and compare with the idle p
 >>> from energylab import measure
 >>> measure.energy_delta_uj(100, 40, max_energy_range_uj=1000)   # wrapped once
 940
+
+A powercap tree can be built anywhere (tests and this example use a temporary one); a
+counter that does not move reads zero joules:
+
+>>> import pathlib, tempfile
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> zone = root / "intel-rapl:0"
+>>> zone.mkdir()
+>>> for f, text in [("name", "package-0"), ("energy_uj", "1000"), ("max_energy_range_uj", "262143328850")]:
+...     _ = (zone / f).write_text(text)
+>>> [z.name for z in measure.rapl_zones(root, subzones=False)], measure.rapl_zones(root)[0].read_uj()
+(['package-0'], 1000)
+>>> reader = measure.RaplReader(root)
+>>> reader.joules_between(reader.read(), [1_001_000])   # 1e6 µJ later
+1.0
+>>> measure.available("rapl", root=root), measure.status("rapl", root=root)
+(True, 'RAPL: readable (package-0)')
+>>> measure.energy(lambda: None, repeat=2, source="rapl", root=root).energy_j.tolist()
+[0.0, 0.0]
+>>> try:                                   # NVIDIA GPUs, where pynvml and a driver exist
+...     gpus = measure.NvmlReader()
+... except measure.CounterUnavailable:
+...     gpus = None
+>>> gpus is None or len(gpus.read()) == len(gpus.names)
+True
 """
 
 from __future__ import annotations
@@ -51,6 +76,8 @@ __all__ = [
 
 #: Where the Linux kernel exposes power-capping zones.
 POWERCAP_ROOT = "/sys/class/powercap"
+#: Most runs :func:`energy` repeats a function (a bound, so no argument makes it run for ever).
+MAX_REPEAT = 10_000
 
 
 class CounterUnavailable(RuntimeError):
@@ -116,6 +143,19 @@ def energy_delta_uj(start_uj, end_uj, max_energy_range_uj):
     return int(out) if out.ndim == 0 else out
 
 
+def _root(root) -> Path:
+    if not isinstance(root, (str, Path)):
+        raise ValueError(f"root must be a directory path (str or pathlib.Path), got {type(root).__name__}")
+    return Path(root)
+
+
+def _readings(name: str, value, n: int) -> None:
+    """One counter reading per zone or GPU: a list of n non-negative numbers."""
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        raise ValueError(f"{name} must be a list of {n} counter readings (from read()), got {value!r}")
+    validate.nonnegative(name, list(value))
+
+
 def _is_top_level(name: str) -> bool:
     # "intel-rapl:0" is a package zone; "intel-rapl:0:1" is its sub-zone (core, uncore, dram)
     return name.count(":") == 1
@@ -137,7 +177,8 @@ def rapl_zones(root=POWERCAP_ROOT, subzones: bool = False) -> list[RaplZone]:
     list of RaplZone
         Sorted by directory name; empty if the root does not exist.
     """
-    root = Path(root)
+    subzones = validate.flag("subzones", subzones)
+    root = _root(root)
     if not root.is_dir():
         return []
     zones = []
@@ -199,6 +240,8 @@ class RaplReader:
 
     def joules_between(self, start: list[int], end: list[int]) -> float:
         """Energy summed over zones between two readings (J), wrap-around handled."""
+        _readings("start", start, len(self.zones))
+        _readings("end", end, len(self.zones))
         return sum(energy_delta_uj(s, e, z.max_energy_range_uj)
                    for s, e, z in zip(start, end, self.zones)) * 1e-6
 
@@ -236,11 +279,15 @@ class NvmlReader:
         return [int(self._nvml.nvmlDeviceGetTotalEnergyConsumption(h)) for h in self._handles]
 
     def joules_between(self, start: list[int], end: list[int]) -> float:
+        """Energy summed over GPUs between two readings (J)."""
+        _readings("start", start, len(self._handles))
+        _readings("end", end, len(self._handles))
         return sum(e - s for s, e in zip(start, end)) * 1e-3
 
 
 def _readers(source: str, root) -> tuple[list, list[str]]:
     source = validate.one_of("source", source, ["auto", "rapl", "nvml"])
+    _root(root)
     readers, reasons = [], []
     if source in ("auto", "rapl"):
         try:
@@ -313,7 +360,7 @@ def energy(fn: Callable, *args, repeat: int = 5, source: str = "auto", root=POWE
     *args, **kwargs
         Passed to ``fn``.
     repeat : int
-        Number of runs, >= 1.
+        Number of runs, in [1, MAX_REPEAT].
     source : {"auto", "rapl", "nvml"}
         Which counters to read; ``auto`` reads every one available.
     root : str or pathlib.Path
@@ -334,9 +381,8 @@ def energy(fn: Callable, *args, repeat: int = 5, source: str = "auto", root=POWE
     ----------
     :cite:p:`khan2018rapl`, :cite:p:`nvml_api`.
     """
-    if not callable(fn):
-        raise ValueError(f"fn must be callable, got {fn!r}")
-    repeat = validate.integer("repeat", repeat, minimum=1)
+    validate.callable_("fn", fn)
+    repeat = validate.integer("repeat", repeat, minimum=1, maximum=MAX_REPEAT)
     readers, reasons = _readers(source, root)
     if not readers:
         raise CounterUnavailable("no energy counter is readable here. " + " ".join(reasons))

@@ -30,6 +30,8 @@ True
 
 from __future__ import annotations
 
+import copy
+
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -86,7 +88,11 @@ _MAC_KINDS = {"int8": ("int", 8), "int32": ("int", 32), "fp16": ("fp", 16), "fp3
 
 # --------------------------------------------------------------------------- moving data
 def memory_levels() -> list[str]:
-    """Names of the memory levels of the ``memory_energy`` dataset."""
+    """Names of the memory levels of the ``memory_energy`` dataset.
+
+    >>> "hbm2" in memory_levels()
+    True
+    """
     return list(datasets.load("memory_energy")["level"])
 
 
@@ -174,7 +180,7 @@ def mac_energy(number: str = "int8") -> float:
 
     Examples
     --------
-    >>> round(mac_energy("int8") / 1e-12, 2)
+    >>> round(mac_energy("int8") / 1e-12, 2)   # same as precision.op_energy("mac", 8, "int")
     0.23
     >>> round(mac_energy("fp32") / 1e-12, 2)
     4.6
@@ -183,11 +189,11 @@ def mac_energy(number: str = "int8") -> float:
     ----------
     :cite:p:`horowitz2014` (Fig. 1.1.9, 45 nm, 0.9 V).
     """
+    from . import precision  # the one energy-per-operation model (45 nm table and its fit)
+
     number = validate.one_of("number", number, list(_MAC_KINDS))
     kind, bits = _MAC_KINDS[number]
-    df = datasets.load("energy_per_op")
-    rows = df[(df["number_kind"] == kind) & (df["bits"] == bits)]
-    return float(rows.set_index("operation").loc[["mul", "add"], "energy_j"].sum())
+    return float(precision.op_energy("mac", bits, kind))
 
 
 # --------------------------------------------------------------------------- roofline
@@ -351,6 +357,16 @@ class DecodeStep:
 _PRECISION_BY_BYTES = {4.0: ("fp32",), 2.0: ("fp16",), 1.0: ("fp8", "int8"), 0.5: ("int4", "fp8", "int8")}
 
 
+def _chip_row(chip):
+    """A chip's row of the ``chips`` dataset from its name (or the row itself)."""
+    if isinstance(chip, str):
+        return datasets.chip(chip)
+    if type(chip).__name__ == "Series" and "name" in chip.index:
+        return chip
+    raise ValueError(f"chip must be a chip name such as 'H100' or a row of the chips dataset, "
+                     f"got {chip!r}")
+
+
 def default_precision(chip, bytes_per_parameter: float) -> str:
     """Precision whose peak applies to weights of ``bytes_per_parameter`` bytes on a chip.
 
@@ -362,8 +378,8 @@ def default_precision(chip, bytes_per_parameter: float) -> str:
     >>> default_precision("H100", 0.5), default_precision("A100", 1)
     ('fp8', 'int8')
     """
-    bytes_per_parameter = float(validate.positive("bytes_per_parameter", bytes_per_parameter))
-    chip_row = datasets.chip(chip) if isinstance(chip, str) else chip
+    bytes_per_parameter = validate.scalar("bytes_per_parameter", validate.positive("bytes_per_parameter", bytes_per_parameter))
+    chip_row = _chip_row(chip)
     for bpp in sorted(_PRECISION_BY_BYTES, reverse=True):
         if bytes_per_parameter >= bpp:
             break
@@ -435,16 +451,25 @@ def decode_step(parameters, bytes_per_parameter, batch, chip, pj_per_byte=None, 
     b = validate.in_range("batch", batch, 1.0, np.inf)
     kv = validate.nonnegative("kv_bytes_per_sequence", kv_bytes_per_sequence)
     p_static = validate.nonnegative("static_power_w", static_power_w)
-    row = datasets.chip(chip) if isinstance(chip, str) else chip
+    validate.broadcast(parameters=n, bytes_per_parameter=bpp, batch=b, kv_bytes_per_sequence=kv,
+                       static_power_w=p_static)
+    row = _chip_row(chip)
     if precision is None:
-        precision = default_precision(row, float(np.min(bpp)))
-    peak = datasets.peak_flops(str(row["name"]), precision)
+        # each element of bytes_per_parameter at its own precision's peak (one lookup per
+        # distinct value, not per element)
+        bpp_arr = np.asarray(bpp, dtype=float)
+        distinct = np.unique(bpp_arr)
+        peaks = np.array([datasets.peak_flops(str(row["name"]), default_precision(row, v))
+                          for v in distinct])
+        peak = _scalar(peaks[np.searchsorted(distinct, bpp_arr)])
+    else:
+        peak = datasets.peak_flops(str(row["name"]), validate.text("precision", precision))
     bandwidth = float(row["memory_bandwidth_bytes_per_s"])
     if not np.isfinite(bandwidth):
         raise ValueError(f"{row['name']} has no memory bandwidth in the chips dataset")
     e_byte = energy_per_byte(DEFAULT_HBM_LEVEL) if pj_per_byte is None else \
         validate.positive("pj_per_byte", pj_per_byte) * PICO
-    e_flop = circuits.joules_per_op(float(row["tdp_w"]), peak) if pj_per_flop is None else \
+    e_flop = circuits.joules_per_op(float(row["tdp_w"]), np.asarray(peak)) if pj_per_flop is None else \
         validate.positive("pj_per_flop", pj_per_flop) * PICO
 
     flops = b * (2.0 * n + 2.0 * kv / bpp)
@@ -505,8 +530,8 @@ def column_currents(voltage_v, conductance_s):
 
 
 def _check_g(g_min, g_max):
-    g_lo = float(validate.positive("g_min", g_min))
-    g_hi = float(validate.positive("g_max", g_max))
+    g_lo = validate.scalar("g_min", validate.positive("g_min", g_min))
+    g_hi = validate.scalar("g_max", validate.positive("g_max", g_max))
     if g_lo >= g_hi:
         raise ValueError(f"g_min must be < g_max, got g_min={g_min!r} and g_max={g_max!r}")
     return g_lo, g_hi
@@ -591,8 +616,15 @@ def drift_conductance(g0_s, t_s, nu, t0_s=1.0):
     """
     g0 = validate.nonnegative("g0_s", g0_s)
     t0 = validate.positive("t0_s", t0_s)
-    t = validate.in_range("t_s", t_s, float(np.min(t0)), np.inf)
+    t = validate.positive("t_s", t_s)
     v = validate.in_range("nu", nu, 0.0, 1.0)
+    validate.broadcast(g0_s=g0, t_s=t, nu=v, t0_s=t0)
+    early = np.asarray(t) < np.asarray(t0)  # element-wise: each device against its own t0
+    if early.any():
+        t_b, t0_b = np.broadcast_arrays(t, t0)
+        raise ValueError(f"t_s must be >= t0_s (drift only lowers conductance), got "
+                         f"t_s={t_b[early.nonzero() if early.ndim else ()].flat[0]:g} with "
+                         f"t0_s={t0_b[early.nonzero() if early.ndim else ()].flat[0]:g}")
     return g0 * (t / t0) ** (-v)
 
 
@@ -716,14 +748,14 @@ class Crossbar:
         g_lo, g_hi = _check_g(g_min, g_max)
         if levels is not None:
             levels = validate.integer("levels", levels, minimum=2)
-        sigma = float(validate.nonnegative("sigma", sigma))
+        sigma = validate.scalar("sigma", validate.nonnegative("sigma", sigma))
         if on_off_ratio is not None:
-            on_off_ratio = float(validate.in_range("on_off_ratio", on_off_ratio, 1.0, np.inf,
+            on_off_ratio = validate.scalar("on_off_ratio", validate.in_range("on_off_ratio", on_off_ratio, 1.0, np.inf,
                                                    low_inclusive=False))
             g_low = max(g_lo, g_hi / on_off_ratio)
         else:
             g_low = g_lo
-        self._rng = np.random.default_rng(rng)
+        self._rng = validate.rng("rng", rng)
         self.weights = w.copy()
         self.g_min, self.g_max, self.g_low = g_lo, g_hi, g_low
         self.levels, self.sigma, self.on_off_ratio = levels, sigma, on_off_ratio
@@ -816,12 +848,15 @@ class Crossbar:
             If ``x`` has the wrong length or a parameter is out of range.
         """
         x = self._inputs(x)
-        noise = float(validate.nonnegative("read_noise", read_noise))
-        v_read = float(validate.positive("v_read_v", v_read_v))
+        gen = self._rng if rng is None else validate.rng("rng", rng)
+        if adc_range_a is not None:
+            adc_range_a = validate.scalar("adc_range_a", validate.positive("adc_range_a", adc_range_a))
+        noise = validate.scalar("read_noise", validate.nonnegative("read_noise", read_noise))
+        v_read = validate.scalar("v_read_v", validate.positive("v_read_v", v_read_v))
         if adc_bits is not None:
-            adc_bits = validate.integer("adc_bits", adc_bits, minimum=2, maximum=16)
+            adc_bits = validate.adc_bits("adc_bits", adc_bits, minimum=2)
         if dac_bits is not None:
-            dac_bits = validate.integer("dac_bits", dac_bits, minimum=2, maximum=16)
+            dac_bits = validate.adc_bits("dac_bits", dac_bits, minimum=2)
         x_scale = float(np.max(np.abs(x)))
         if x_scale == 0.0:
             x_scale = 1.0
@@ -831,14 +866,13 @@ class Crossbar:
         v = u * v_read
         i = v @ self.g_pos - v @ self.g_neg
         if noise > 0:
-            gen = self._rng if rng is None else np.random.default_rng(rng)
             std = noise * np.sqrt((v * v) @ (self.g_pos ** 2 + self.g_neg ** 2))
             i = i + std * gen.standard_normal(i.shape)
         if adc_bits is not None:
             if adc_range_a is None:
                 full = float(np.max(np.abs(i)))
             else:
-                full = float(validate.positive("adc_range_a", adc_range_a))
+                full = adc_range_a
             if full > 0:
                 i = _quantize_symmetric(i, full, adc_bits)
         return i * (x_scale / v_read) * self._units_per_siemens
@@ -875,22 +909,26 @@ class Crossbar:
         >>> bool(xbar.drift(1e4, 0.05).g_pos[0, 0] < xbar.g_pos[0, 0])
         True
         """
-        t = float(validate.positive("t_s", t_s))
-        t0 = float(validate.positive("t0_s", t0_s))
+        t = validate.scalar("t_s", validate.positive("t_s", t_s))
+        t0 = validate.scalar("t0_s", validate.positive("t0_s", t0_s))
         base = t0 if self.age_s is None else self.age_s
         if t < base:
             raise ValueError(f"t_s must be >= {base:g} (t0_s, or the age of an already drifted "
                              f"crossbar), got {t_s!r}")
-        nu = float(validate.in_range("nu", nu, 0.0, 1.0))
-        spread = float(validate.nonnegative("nu_sigma", nu_sigma))
+        nu = validate.scalar("nu", validate.in_range("nu", nu, 0.0, 1.0))
+        spread = validate.scalar("nu_sigma", validate.nonnegative("nu_sigma", nu_sigma))
+        # The copy gets its own generator (a copy of this one's state), so neither drawing
+        # the ν spread nor reading the drifted copy changes this crossbar's next output.
+        own = copy.deepcopy(self._rng)
+        gen = own if rng is None else validate.rng("rng", rng)
         if spread > 0:
-            gen = self._rng if rng is None else np.random.default_rng(rng)
             nu_pos = np.clip(nu + spread * gen.standard_normal(self.g_pos.shape), 0.0, 1.0)
             nu_neg = np.clip(nu + spread * gen.standard_normal(self.g_neg.shape), 0.0, 1.0)
         else:
             nu_pos = nu_neg = nu
         new = object.__new__(Crossbar)
         new.__dict__.update(self.__dict__)
+        new._rng = own
         new.g_pos = drift_conductance(self.g_pos, t, nu_pos, base)
         new.g_neg = drift_conductance(self.g_neg, t, nu_neg, base)
         new.age_s = t
@@ -932,10 +970,12 @@ class Crossbar:
         ----------
         :cite:p:`murmann_adc_survey`, :cite:p:`sebastian2020memory`.
         """
-        adc_bits = validate.integer("adc_bits", adc_bits, minimum=1, maximum=16)
-        dac_bits = validate.integer("dac_bits", dac_bits, minimum=1, maximum=16)
-        v_read = float(validate.positive("v_read_v", v_read_v))
-        t_read = float(validate.positive("t_read_s", t_read_s))
+        adc_bits = validate.adc_bits("adc_bits", adc_bits)
+        dac_bits = validate.adc_bits("dac_bits", dac_bits)
+        adc_fom = validate.scalar("adc_fom_j_per_step", validate.positive("adc_fom_j_per_step", adc_fom_j_per_step))
+        dac_fom = validate.scalar("dac_fom_j_per_step", validate.positive("dac_fom_j_per_step", dac_fom_j_per_step))
+        v_read = validate.scalar("v_read_v", validate.positive("v_read_v", v_read_v))
+        t_read = validate.scalar("t_read_s", validate.positive("t_read_s", t_read_s))
         rows, cols = self.shape
         if x is None:
             v2 = np.full(rows, v_read ** 2)
@@ -944,8 +984,8 @@ class Crossbar:
             scale = float(np.max(np.abs(x))) or 1.0
             v2 = np.mean(np.atleast_2d((x / scale * v_read) ** 2), axis=0)
         array_j = float(t_read * v2 @ (self.g_pos + self.g_neg).sum(axis=1))
-        adc_j = cols * float(converter_energy(adc_bits, adc_fom_j_per_step))
-        dac_j = rows * float(converter_energy(dac_bits, dac_fom_j_per_step))
+        adc_j = cols * float(converter_energy(adc_bits, adc_fom))
+        dac_j = rows * float(converter_energy(dac_bits, dac_fom))
         total = array_j + adc_j + dac_j
         macs = rows * cols
         return CrossbarEnergy(array_j, dac_j, adc_j, total, macs, total / macs)
@@ -969,7 +1009,9 @@ def crossbar_network(weights: Sequence, rng=None, **crossbar_kwargs) -> list[Cro
     >>> [x.shape for x in xbars]
     [(3, 3), (3, 2)]
     """
-    gen = np.random.default_rng(rng)
+    gen = validate.rng("rng", rng)
+    if not isinstance(weights, (list, tuple)):
+        raise ValueError(f"weights must be a list of weight matrices, got {type(weights).__name__}")
     return [Crossbar(w, rng=gen, **crossbar_kwargs) for w in weights]
 
 
@@ -985,6 +1027,8 @@ def crossbar_matmul(crossbars: Sequence[Crossbar], **vmm_kwargs) -> Callable:
     >>> mm(0, np.array([[1.0, 2.0]]), np.eye(2)).round(9).tolist()
     [[1.0, 2.0]]
     """
+    if not isinstance(crossbars, (list, tuple)) or not all(isinstance(c, Crossbar) for c in crossbars):
+        raise ValueError(f"crossbars must be a list of Crossbar, got {type(crossbars).__name__}")
     crossbars = list(crossbars)
     kwargs = dict(vmm_kwargs)
 
@@ -1043,6 +1087,7 @@ def digital_vmm_energy(n_inputs, n_outputs, number="int8", weight_level="sram_8k
     cols = validate.integer("n_outputs", n_outputs, minimum=1)
     b = validate.integer("batch", batch, minimum=1)
     number = validate.one_of("number", number, list(_MAC_KINDS))
+    weight_level = validate.one_of("weight_level", weight_level, memory_levels())
     macs = rows * cols
     compute = macs * mac_energy(number)
     weights = float(movement_energy(macs * _MAC_KINDS[number][1] / 8.0, weight_level)) / b
@@ -1089,7 +1134,15 @@ def analog_accuracy(net, *, levels=None, sigma=0.0, on_off_ratio=None, g_min=1e-
     """
     from . import workloads
 
-    seeds = [validate.integer("seed", s, minimum=0) for s in seeds]
+    if not isinstance(net, workloads.DigitsMLP):
+        raise ValueError(f"net must be a workloads.DigitsMLP, got {type(net).__name__}")
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (list, tuple, range, np.ndarray)):
+        raise ValueError(f"seeds must be a sequence of int, got {type(seeds).__name__}")
+    seeds = [validate.integer("seeds", s, minimum=0) for s in seeds]
+    if drift_time_s is not None:
+        drift_time_s = validate.scalar("drift_time_s", validate.in_range("drift_time_s", drift_time_s, 1.0, np.inf))
+    nu = validate.scalar("nu", validate.in_range("nu", nu, 0.0, 1.0))
+    nu_sigma = validate.scalar("nu_sigma", validate.nonnegative("nu_sigma", nu_sigma))
     if not seeds:
         raise ValueError("seeds must hold at least one seed, got ()")
     accs = []
@@ -1140,6 +1193,8 @@ def network_energy(weights: Sequence, adc_bits=8, dac_bits=8, number="int8",
     >>> e.macs, e.analog_j < e.digital_j
     (4736, True)
     """
+    if not isinstance(weights, (list, tuple)) or not weights:
+        raise ValueError(f"weights must be a non-empty list of weight matrices, got {weights!r}")
     parts = [Crossbar(w).energy(adc_bits=adc_bits, dac_bits=dac_bits, **crossbar_energy_kwargs)
              for w in weights]
     digital = [digital_vmm_energy(*np.shape(w), number=number, weight_level=weight_level, batch=batch)

@@ -62,8 +62,8 @@ __all__ = [
     "op_energy",
     "memory_bytes",
     "chip_energy_per_op",
-    "InferenceEnergy",
-    "inference_energy",
+    "ForwardPassEnergy",
+    "forward_pass_energy",
     "quantize_weights",
     "digits_accuracy",
 ]
@@ -286,6 +286,7 @@ def representable_values(fmt: str, positive_only: bool = False) -> np.ndarray:
     >>> representable_values("fp4_e2m1", positive_only=True).tolist()
     [0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]
     """
+    positive_only = validate.flag("positive_only", positive_only)
     spec = format_spec(fmt)
     if spec.bits > 19:
         raise ValueError(f"fmt must have at most 19 bits to list its values, got {spec.name!r} "
@@ -326,8 +327,12 @@ def neighbours(x, fmt: str, scale=None):
     """
     spec = format_spec(fmt)
     x = np.asarray(validate.finite("x", x), dtype=float)
+    if scale is not None:
+        scale = validate.positive("scale", scale)
+        if spec.kind != "int":
+            raise ValueError(f"scale applies to integer formats only, got scale={scale!r} with fmt={spec.name!r}")
     if spec.kind == "int":
-        s = 1.0 if scale is None else np.asarray(validate.positive("scale", scale), dtype=float)
+        s = 1.0 if scale is None else np.asarray(scale, dtype=float)
         qmax = 2 ** (spec.bits - 1) - 1
         lo, hi = np.floor(x / s), np.ceil(x / s)
         below = np.where(lo < -qmax, -np.inf, np.minimum(lo, qmax) * s)
@@ -508,6 +513,7 @@ def quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bool = 
     >>> quantize([0.1, 0.26, 9.0], "int4", scale=0.1).codes.astype(int).tolist()
     [1, 3, 7]
     """
+    saturate = validate.flag("saturate", saturate)
     spec = format_spec(fmt)
     if isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.size:
         arr = x  # keep float16/32/64 as they are: a cast from the caller's own dtype
@@ -616,6 +622,7 @@ def fake_quantize(x, fmt: str, scale=None, axis: int | None = None, saturate: bo
     >>> fake_quantize([1.0, 1.01, 3.14159], "bf16").tolist()
     [1.0, 1.0078125, 3.140625]
     """
+    saturate = validate.flag("saturate", saturate)
     return dequantize(quantize(x, fmt, scale=scale, axis=axis, saturate=saturate))
 
 
@@ -726,6 +733,7 @@ def sqnr_theory_db(bits, signal: str = "uniform", symmetric: bool = True):
     >>> round(float(sqnr_theory_db(8, "sine", symmetric=False)), 2)
     49.93
     """
+    symmetric = validate.flag("symmetric", symmetric)
     b = np.asarray(validate.in_range("bits", bits, 2, 64), dtype=float)
     signal = validate.one_of("signal", signal, ["uniform", "sine"])
     power = {"uniform": 1 / 3, "sine": 1 / 2}[signal]  # in units of A²
@@ -978,15 +986,22 @@ def chip_energy_per_op(chip_name: str, precision: str = "fp16", sparse: bool = F
     ----------
     Peaks and TDP from the ``chips`` dataset :cite:p:`epoch2025hardware,nvidia2022h100datasheet`.
     """
+    sparse = validate.flag("sparse", sparse)
     from . import circuits, datasets
 
-    row = datasets.chip(chip_name)
+    row = datasets.chip(chip_name, param="chip_name")
     return float(circuits.joules_per_op(float(row["tdp_w"]),
                                         datasets.peak_flops(chip_name, precision, sparse=sparse)))
 
 
+def _out(a):
+    """0-d results as Python floats, arrays unchanged."""
+    a = np.asarray(a, dtype=float)
+    return a.item() if a.ndim == 0 else a
+
+
 @dataclass(frozen=True)
-class InferenceEnergy:
+class ForwardPassEnergy:
     """Energy of one inference: arithmetic plus reading the weights once (J)."""
 
     compute_j: float
@@ -997,7 +1012,7 @@ class InferenceEnergy:
         return self.compute_j + self.memory_j
 
 
-def inference_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_scales=0) -> InferenceEnergy:
+def forward_pass_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_scales=0) -> ForwardPassEnergy:
     """Energy of one forward pass: ``n_macs`` MACs in ``fmt`` plus fetching every weight once.
 
     Parameters
@@ -1015,7 +1030,7 @@ def inference_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_s
 
     Returns
     -------
-    InferenceEnergy
+    ForwardPassEnergy
 
     Raises
     ------
@@ -1024,7 +1039,7 @@ def inference_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_s
 
     Examples
     --------
-    >>> e = inference_energy(1000, 1000, "int8", memory="sram_8kb")
+    >>> e = forward_pass_energy(1000, 1000, "int8", memory="sram_8kb")
     >>> round(e.compute_j * 1e12, 1), round(e.memory_j * 1e12, 1)
     (230.0, 1250.0)
 
@@ -1034,14 +1049,17 @@ def inference_energy(n_macs, n_weights, fmt: str, memory: str = "dram_45nm", n_s
     """
     from . import datasets
 
+    from . import pim
+
     spec = format_spec(fmt)
     n_macs = validate.nonnegative("n_macs", n_macs)
-    mem = datasets.load("memory_energy")
-    level = validate.one_of("memory", memory, list(mem["level"]))
-    per_bit = float(mem.loc[mem["level"] == level, "energy_j_per_bit"].iloc[0])
-    compute = float(n_macs * op_energy("mac", spec.bits, spec.kind))
-    moved_bits = 8 * memory_bytes(n_weights, spec.name, n_scales=n_scales)
-    return InferenceEnergy(compute, float(moved_bits * per_bit))
+    n_weights = validate.nonnegative("n_weights", n_weights)
+    n_scales = validate.nonnegative("n_scales", n_scales)
+    validate.broadcast(n_macs=n_macs, n_weights=n_weights, n_scales=n_scales)
+    level = validate.one_of("memory", memory, pim.memory_levels())
+    compute = n_macs * op_energy("mac", spec.bits, spec.kind)
+    moved_bytes = memory_bytes(n_weights, spec.name, n_scales=n_scales)
+    return ForwardPassEnergy(_out(compute), _out(pim.movement_energy(moved_bytes, level)))
 
 
 # --------------------------------------------------------------------------- digits MLP
@@ -1062,8 +1080,18 @@ def quantize_weights(weights, fmt: str, per_channel: bool = False, saturate: boo
     Returns
     -------
     list of numpy.ndarray (float64)
+
+    Examples
+    --------
+    >>> w = quantize_weights([np.array([[0.5, -1.0], [0.25, 2.0]])], "int4")  # step 2/7
+    >>> (w[0] * 7 / 2).round(6).tolist()        # codes; -3.5 rounds to even, -4
+    [[2.0, -4.0], [1.0, 7.0]]
     """
+    per_channel = validate.flag("per_channel", per_channel)
+    saturate = validate.flag("saturate", saturate)
     spec = format_spec(fmt)
+    if not isinstance(weights, (list, tuple)):
+        raise ValueError(f"weights must be a list of weight matrices, got {type(weights).__name__}")
     out = []
     for w in weights:
         if spec.kind == "int":
@@ -1133,5 +1161,7 @@ def digits_accuracy(fmt: str, per_channel: bool = False, activations: bool = Fal
     >>> abs(digits_accuracy("fp16") - workloads.digits_mlp().test_accuracy) < 0.01
     True
     """
+    per_channel = validate.flag("per_channel", per_channel)
+    activations = validate.flag("activations", activations)
     spec = format_spec(fmt)
     return _digits_accuracy(spec.name, bool(per_channel), bool(activations))

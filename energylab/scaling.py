@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,13 @@ __all__ = [
     "compute_optimal",
     "optimal_loss",
     "compute_for_loss",
+    "MODEL_DOMAINS",
+    "models_with_compute",
+    "select_models",
 ]
+
+#: Domains of the ``models`` dataset a selection can ask for ("All" = every domain).
+MODEL_DOMAINS = ["All", "Language", "Vision", "Games", "Speech", "Biology", "Multimodal"]
 
 
 @dataclass(frozen=True)
@@ -215,10 +222,25 @@ def doubling_time(growth_factor, years):
 
 
 def decimal_year(dates):
-    """Dates (anything pandas can parse) as decimal years, e.g. 2020-07-02 -> 2020.5."""
+    """Dates (anything pandas can parse) as decimal years, e.g. 2020-07-02 -> 2020.5.
+
+    Examples
+    --------
+    >>> decimal_year("2020-07-02"), decimal_year(["2021-01-01", "2022-01-01"]).tolist()
+    (2020.5, [2021.0, 2022.0])
+    """
     import pandas as pd
 
-    d = pd.to_datetime(pd.Series(np.atleast_1d(dates)))
+    if dates is None or isinstance(dates, (bool, float, complex)) or \
+            isinstance(dates, (int, np.integer)) or \
+            (isinstance(dates, (list, tuple)) and not all(isinstance(x, str) for x in dates)):
+        raise ValueError(f"dates must be date strings or datetimes, got {dates!r}")
+    try:
+        d = pd.to_datetime(pd.Series(np.atleast_1d(dates)))
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ValueError(f"dates must be date strings or datetimes, got {dates!r} ({err})") from None
+    if d.isna().any():
+        raise ValueError(f"dates must not hold missing values, got {dates!r}")
     start = pd.to_datetime(d.dt.year.astype(str) + "-01-01")
     length = np.where(d.dt.is_leap_year, 366.0, 365.0)
     out = d.dt.year.to_numpy(float) + (d - start).dt.total_seconds().to_numpy() / (length * 86400.0)
@@ -309,26 +331,114 @@ def compute_for_loss(target_loss):
     Inverts :func:`optimal_loss`, which falls monotonically towards the irreducible
     loss E = 1.69; every further step down costs more compute than the last.
 
+    At the optimum both finite-size terms of the Chinchilla loss fall as the same power
+    of compute, ``A/N*^α = A·G^−α·(C/6)^−γ`` and ``B/D*^β = B·G^β·(C/6)^−γ`` with
+    ``γ = αβ/(α+β)``, so ``L*(C) = E + K·(C/6)^−γ`` with ``K = A·G^−α + B·G^β`` and the
+    inverse is closed-form and vectorised: ``C = 6·(K/(L − E))^(1/γ)``.
+
     Raises
     ------
     ValueError
-        If ``target_loss`` is not above E or is above the loss of a 1e10-FLOP run.
+        If ``target_loss`` is not above E, is above the loss of a 1e10-FLOP run, or is
+        so close to E that the compute overflows a float.
 
     Examples
     --------
     >>> c = compute_for_loss(2.0)
     >>> round(float(optimal_loss(c)), 9)
     2.0
+    >>> compute_for_loss([2.0, 1.9]).round(-20) / 1e24 > 0
+    array([ True,  True])
+
+    References
+    ----------
+    :cite:p:`hoffmann2022`, appendix D.2.
     """
-    from scipy.optimize import brentq
-
-    e = CHINCHILLA["E"]
-    lo_c, hi_c = 1e10, 1e40
-    top = float(optimal_loss(lo_c))
+    p = CHINCHILLA
+    e, a, b = p["E"], p["alpha"], p["beta"]
+    top = float(optimal_loss(1e10))
     target = validate.in_range("target_loss", target_loss, e, top, low_inclusive=False)
+    g = (a * p["A"] / (b * p["B"])) ** (1.0 / (a + b))
+    k = p["A"] * g ** (-a) + p["B"] * g ** b
+    gamma = a * b / (a + b)
+    with np.errstate(over="ignore"):
+        c = 6.0 * (k / (np.asarray(target, dtype=float) - e)) ** (1.0 / gamma)
+    if not np.all(np.isfinite(c)):
+        raise ValueError(f"target_loss is too close to E = {e:g}: the compute it needs exceeds "
+                         f"the float range, got {target!r}")
+    return c.item() if c.ndim == 0 else c
 
-    def solve(L):
-        return 10 ** brentq(lambda lc: float(optimal_loss(10**lc)) - L, np.log10(lo_c),
-                            np.log10(hi_c), xtol=1e-12)
 
-    return np.vectorize(solve, otypes=[float])(target) if np.ndim(target) else solve(float(target))
+# --------------------------------------------------------------------------- the models dataset
+@functools.cache
+def _models():
+    from . import datasets
+
+    df = datasets.load("models")
+    df = df[df["training_compute_flop"] > 0].copy()
+    df["year"] = decimal_year(df["publication_date"])
+    df["frontier"] = df["compute_rank_when_published"] <= 10
+    return df
+
+
+def models_with_compute():
+    """The ``models`` dataset (models with a known training compute) with a decimal
+    ``year`` and a ``frontier`` flag (a copy).
+
+    Examples
+    --------
+    >>> df = models_with_compute()
+    >>> bool((df["training_compute_flop"] > 0).all()), {"year", "frontier"} <= set(df.columns)
+    (True, True)
+    """
+    return _models().copy()
+
+
+def select_models(start_year=2010.0, end_year=2026.0, domain="All", frontier_only=False):
+    """Models published in ``[start_year, end_year)``, of a domain, optionally frontier only.
+
+    A model is *frontier* when Epoch ranks it among the ten most compute-intensive
+    models at the time of publication :cite:p:`epoch2025models`.
+
+    Parameters
+    ----------
+    start_year, end_year : float
+        Decimal years, ``start_year < end_year``.
+    domain : str
+        One of :data:`MODEL_DOMAINS` (case ignored); ``"All"`` keeps every domain.
+    frontier_only : bool
+        Keep only frontier models.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The selected rows of :func:`models_with_compute` (a copy).
+
+    Raises
+    ------
+    ValueError
+        For an unknown domain (the message lists the known ones), years that are not
+        finite numbers or out of order, or a flag that is not a bool.
+
+    Examples
+    --------
+    >>> len(select_models(2012, 2019, frontier_only=True)) <= len(select_models(2012, 2019))
+    True
+    >>> select_models(domain="Langauge")
+    Traceback (most recent call last):
+    ...
+    ValueError: domain must be one of 'All', 'Language', 'Vision', 'Games', 'Speech', 'Biology', 'Multimodal', got 'Langauge' (did you mean 'Language'?)
+    """
+    start = validate.scalar("start_year", validate.finite("start_year", start_year))
+    end = validate.scalar("end_year", validate.finite("end_year", end_year))
+    if end <= start:
+        raise ValueError(f"end_year must be > start_year ({start:g}), got {end:g}")
+    domain = validate.one_of("domain", domain, MODEL_DOMAINS)
+    frontier_only = validate.flag("frontier_only", frontier_only)
+    df = _models()
+    sel = (df["year"] >= start) & (df["year"] < end)
+    if domain != "All":
+        sel &= df["domain"].str.contains(domain, na=False)
+    if frontier_only:
+        sel &= df["frontier"]
+    return df[sel].copy()

@@ -152,7 +152,7 @@ def magnitude_mask(w, sparsity):
     :cite:p:`han2015learning`.
     """
     arr = _weights("w", w)
-    s = float(validate.fraction("sparsity", sparsity, allow_one=False))
+    s = validate.scalar("sparsity", validate.fraction("sparsity", sparsity, allow_one=False))
     k = int(math.floor(s * arr.size + 1e-9))
     keep = np.ones(arr.size, dtype=bool)
     if k:
@@ -454,6 +454,13 @@ def _bits_for(count) -> int:
     return max(1, int(math.ceil(math.log2(count)))) if count > 1 else 1
 
 
+def _check_optional_ints(**named):
+    """Validate optional integer arguments even when the chosen format does not use them."""
+    for name, value in named.items():
+        if value is not None:
+            validate.integer(name, value, minimum=1, maximum=255 if name == "m" else 64)
+
+
 def storage_bits(shape, density, value_bits, fmt, n=None, m=None, index_bits=None):
     """Bits needed to store a matrix in a dense, CSR or N:M format.
 
@@ -513,6 +520,7 @@ def storage_bits(shape, density, value_bits, fmt, n=None, m=None, index_bits=Non
     fmt = validate.one_of("fmt", fmt, FORMATS)
     d = validate.fraction("density", density)
     vb = validate.positive("value_bits", value_bits)
+    _check_optional_ints(n=n, m=m, index_bits=index_bits)
     size = math.prod(shape)
     if fmt == "dense":
         return size * vb + 0.0 * d
@@ -760,7 +768,8 @@ def gradual_sparsity(step, final_sparsity, start_step, end_step, initial_sparsit
     t = validate.nonnegative("step", step)
     sf = validate.fraction("final_sparsity", final_sparsity, allow_one=False)
     si = validate.fraction("initial_sparsity", initial_sparsity, allow_one=False)
-    if si > sf:
+    validate.broadcast(step=t, final_sparsity=sf, initial_sparsity=si)
+    if np.any(np.asarray(si) > np.asarray(sf)):
         raise ValueError(f"initial_sparsity must be <= final_sparsity, got {si} > {sf}")
     t0 = validate.integer("start_step", start_step, minimum=0)
     t1 = validate.integer("end_step", end_step, minimum=t0 + 1)
@@ -945,6 +954,7 @@ def matmul_energy(tokens, in_features, out_features, *, energy_per_mac_j, energy
     e_act = e_byte if activation_energy_per_byte_j is None else validate.nonnegative(
         "activation_energy_per_byte_j", activation_energy_per_byte_j)
     fmt = validate.one_of("fmt", fmt, FORMATS)
+    _check_optional_ints(n=n, m=m, index_bits=index_bits)
     if density is None:
         density = n / m if (fmt == "nm" and n is not None and m is not None) else 1.0
     d = validate.fraction("density", density)

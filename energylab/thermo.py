@@ -299,13 +299,15 @@ def gpu_energy_table(chips=DEFAULT_GPUS, precision="fp16", bits_erased=16.0,
 
     from . import circuits, datasets
 
-    validate.positive("bits_erased", bits_erased)
-    validate.positive("temperature_k", temperature_k)
-    if isinstance(chips, str):
-        chips = [chips]
+    # One row per chip: the bits and the temperature are single numbers (a table, not a grid).
+    bits_erased = validate.scalar("bits_erased", validate.positive("bits_erased", bits_erased))
+    temperature_k = validate.scalar("temperature_k", validate.positive("temperature_k", temperature_k))
+    chips = [chips] if isinstance(chips, str) else validate.names("chips", chips)
+    if not chips:
+        raise ValueError("chips must name at least one chip, got an empty list")
     rows = []
     for name in chips:
-        row = datasets.chip(name)
+        row = datasets.chip(name, param="chips")
         rows.append({"name": row["name"], "year": int(row["year"]), "tdp_w": float(row["tdp_w"]),
                      "ops_per_s": datasets.peak_flops(name, precision)})
     table = pd.DataFrame(rows)
@@ -358,8 +360,12 @@ def energy_ladder(temperature_k=300.0, bits_erased=1.0, capacitance_f=1e-15, vol
 
     from . import circuits, datasets
 
-    e_landauer = landauer_energy(temperature_k, validate.positive("bits_erased", bits_erased))
-    v = validate.positive("voltage_v", voltage_v)
+    # A table of single rungs: every argument is one number (validated as such, by name).
+    temperature_k = validate.scalar("temperature_k", validate.positive("temperature_k", temperature_k))
+    bits_erased = validate.scalar("bits_erased", validate.positive("bits_erased", bits_erased))
+    capacitance_f = validate.scalar("capacitance_f", validate.positive("capacitance_f", capacitance_f))
+    v = validate.scalar("voltage_v", validate.positive("voltage_v", voltage_v))
+    e_landauer = landauer_energy(temperature_k, bits_erased)
     e_node = 2.0 * circuits.switching_energy(capacitance_f, v)  # C·V² per full cycle
     ops = datasets.load("energy_per_op").set_index(["operation", "number_kind", "bits"])
     mem = datasets.load("memory_energy").set_index("level")

@@ -21,6 +21,11 @@ import numpy as np
 
 from . import validate
 
+#: Upper bounds that keep every call finite in time: epochs of :func:`finetune` and the
+#: width of a hidden layer of :func:`digits_mlp`.
+MAX_EPOCHS = 1000
+MAX_WIDTH = 4096
+
 __all__ = ["DigitsMLP", "digits_mlp", "accuracy", "forward", "hidden_activations", "finetune"]
 
 
@@ -117,24 +122,34 @@ def digits_mlp(hidden: Sequence[int] = (64,), seed: int = 0, test_fraction: floa
     Data: Alpaydin & Kaynak (1998), UCI optical recognition of handwritten digits, as
     bundled by scikit-learn :cite:p:`scikit-learn`.
     """
-    hidden = tuple(validate.integer("hidden", h, minimum=1) for h in hidden)
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, (list, tuple, range, np.ndarray)):
+        raise ValueError(f"hidden must be a sequence of layer widths, got {hidden!r}")
+    hidden = tuple(validate.integer("hidden", h, minimum=1, maximum=MAX_WIDTH) for h in hidden)
     if not hidden:
         raise ValueError("hidden must name at least one hidden layer width, got ()")
     seed = validate.integer("seed", seed, minimum=0)
-    test_fraction = validate.fraction("test_fraction", test_fraction, allow_zero=False, allow_one=False)
-    return _train(hidden, seed, float(test_fraction))
+    test_fraction = validate.scalar("test_fraction", validate.fraction(
+        "test_fraction", test_fraction, allow_zero=False, allow_one=False))
+    return _train(hidden, seed, test_fraction)
+
+
+def _check_net(net) -> DigitsMLP:
+    if not isinstance(net, DigitsMLP):
+        raise ValueError(f"net must be a DigitsMLP (from digits_mlp()), got {type(net).__name__}")
+    return net
 
 
 def _check_weights(net: DigitsMLP, weights):
     if weights is None:
         return net.model.coefs_
-    weights = list(weights)
+    if not isinstance(weights, (list, tuple)):
+        raise ValueError(f"weights must be a list of weight matrices, got {type(weights).__name__}")
     ref = net.model.coefs_
     if len(weights) != len(ref):
         raise ValueError(f"weights must hold {len(ref)} matrices, got {len(weights)}")
     out = []
     for i, (w, r) in enumerate(zip(weights, ref)):
-        w = np.asarray(w, dtype=float)
+        w = np.asarray(validate.as_array(f"weights[{i}]", w), dtype=float)
         if w.shape != r.shape:
             raise ValueError(f"weights[{i}] must have shape {r.shape}, got {w.shape}")
         if not np.all(np.isfinite(w)):
@@ -156,9 +171,21 @@ def forward(net: DigitsMLP, x: np.ndarray | None = None, weights=None,
         Applied to each hidden layer's activations after the ReLU (e.g. a quantizer).
     matmul : callable, optional
         ``matmul(layer, x, w)`` replaces ``x @ w`` (e.g. an analog crossbar).
+
+    Examples
+    --------
+    >>> net = digits_mlp()
+    >>> logits = forward(net)
+    >>> logits.shape, float((logits.argmax(axis=1) == net.y_test).mean()) == net.test_accuracy
+    ((540, 10), True)
     """
-    x = net.x_test if x is None else np.asarray(x, dtype=float)
+    net = _check_net(net)
+    x = net.x_test if x is None else np.asarray(validate.finite("x", x), dtype=float)
     ws = _check_weights(net, weights)
+    if activation_fn is not None:
+        validate.callable_("activation_fn", activation_fn)
+    if matmul is not None:
+        validate.callable_("matmul", matmul)
     bs = net.model.intercepts_
     h = x
     for i, (w, b) in enumerate(zip(ws, bs)):
@@ -173,8 +200,14 @@ def forward(net: DigitsMLP, x: np.ndarray | None = None, weights=None,
 
 
 def hidden_activations(net: DigitsMLP, x: np.ndarray | None = None, weights=None) -> list[np.ndarray]:
-    """Post-ReLU activations of every hidden layer on ``x`` (default: the test split)."""
-    x = net.x_test if x is None else np.asarray(x, dtype=float)
+    """Post-ReLU activations of every hidden layer on ``x`` (default: the test split).
+
+    >>> net = digits_mlp()
+    >>> [h.shape for h in hidden_activations(net)], bool((hidden_activations(net)[0] >= 0).all())
+    ([(540, 64)], True)
+    """
+    net = _check_net(net)
+    x = net.x_test if x is None else np.asarray(validate.finite("x", x), dtype=float)
     ws = _check_weights(net, weights)
     out, h = [], x
     for w, b in zip(ws[:-1], net.model.intercepts_[:-1]):
@@ -192,6 +225,10 @@ def accuracy(net: DigitsMLP, weights=None, activation_fn=None, matmul=None) -> f
     True
     """
     logits = forward(net, weights=weights, activation_fn=activation_fn, matmul=matmul)
+    if not np.all(np.isfinite(logits)):
+        # argmax of NaN logits is 0 for every image: a plausible-looking 10 %, never an answer
+        raise ValueError("the network's outputs are not finite (NaN or inf): check activation_fn "
+                         "and matmul (a quantizer that overflows, say) rather than read an accuracy")
     return float(np.mean(np.argmax(logits, axis=1) == net.y_test))
 
 
@@ -245,7 +282,9 @@ def finetune(net: DigitsMLP, masks, epochs: int = 5, seed: int = 0,
     Masked retraining after pruning :cite:p:`han2015learning`; Adam with the defaults of
     scikit-learn's MLP (beta1 0.9, beta2 0.999, eps 1e-8) :cite:p:`scikit-learn`.
     """
-    masks = list(masks)
+    net = _check_net(net)
+    if not isinstance(masks, (list, tuple)):
+        raise ValueError(f"masks must be a list of boolean arrays, got {type(masks).__name__}")
     ref = net.model.coefs_
     if len(masks) != len(ref):
         raise ValueError(f"masks must hold {len(ref)} arrays, got {len(masks)}")
@@ -257,9 +296,9 @@ def finetune(net: DigitsMLP, masks, epochs: int = 5, seed: int = 0,
         if mk.dtype != bool:
             raise ValueError(f"masks[{i}] must be boolean (True = keep), got dtype {mk.dtype}")
         ms.append(mk)
-    epochs = validate.integer("epochs", epochs, minimum=0)
+    epochs = validate.integer("epochs", epochs, minimum=0, maximum=MAX_EPOCHS)
     seed = validate.integer("seed", seed, minimum=0)
-    lr = float(validate.positive("learning_rate", learning_rate))
+    lr = validate.scalar("learning_rate", validate.positive("learning_rate", learning_rate))
     batch_size = validate.integer("batch_size", batch_size, minimum=1)
     ws = [np.where(mk, w, 0.0) for w, mk in zip(ref, ms)]
     bs = net.model.intercepts_
@@ -290,4 +329,7 @@ def finetune(net: DigitsMLP, masks, epochs: int = 5, seed: int = 0,
                 m2[i] = beta2 * m2[i] + (1 - beta2) * grad**2
                 step = lr * (m1[i] / (1 - beta1**t)) / (np.sqrt(m2[i] / (1 - beta2**t)) + eps)
                 ws[i] = (ws[i] - step) * ms[i]
+        if not all(np.all(np.isfinite(w)) for w in ws):
+            raise ValueError(f"learning_rate {lr:g} makes training diverge (the weights overflowed "
+                             f"to NaN or inf); use a smaller one, e.g. 1e-3")
     return ws

@@ -39,7 +39,17 @@ def test_constants_are_codata_exact():
     (validate.finite, ("x", [1.0, np.inf]), "x must be finite (no NaN or inf), got inf"),
     (validate.integer, ("bits", 2.5), "bits must be an integer, got 2.5"),
     (validate.integer, ("bits", 0, 1), "bits must be >= 1, got 0"),
-    (validate.as_array, ("x", "abc"), "x must be a number or an array of numbers, got 'abc'"),
+    (validate.as_array, ("x", "abc"), "x must be a number or an array of numbers, got a str ('abc')"),
+    (validate.as_array, ("x", "3"), "x must be a number or an array of numbers, got a str ('3')"),
+    (validate.as_array, ("x", None), "x must be a number or an array of numbers, got None"),
+    (validate.as_array, ("x", True), "x must be a number or an array of numbers, got a bool (True)"),
+    (validate.as_array, ("x", np.array([1 + 1j])), "x must be a number or an array of numbers, got complex numbers"),
+    (validate.as_array, ("x", [[1.0, 2.0], [3.0]]),
+     "x must be a number or an array of numbers of one shape (not a ragged list), got a list"),
+    (validate.in_range, ("pue", float("inf"), 1.0, float("inf")), "pue must be finite and in [1, inf], got inf"),
+    (validate.flag, ("sparse", "False"), "sparse must be True or False, got a str ('False')"),
+    (validate.flag, ("sparse", 1), "sparse must be True or False, got 1"),
+    (validate.integer, ("epochs", 10**30, 1, 10**6), "epochs must be <= 1000000, got " + str(10**30)),
     (validate.as_array, ("x", []), "x must not be empty"),
 ])
 def test_validators_name_parameter_value_and_range(fn, args, msg):
@@ -53,6 +63,12 @@ def test_validators_pass_good_values_through():
     np.testing.assert_array_equal(validate.fraction("a", [0.0, 0.5, 1.0]), [0.0, 0.5, 1.0])
     assert validate.integer("n", 4.0) == 4
     assert validate.one_of("fmt", "CSR", ["dense", "csr", "nm"]) == "csr"
+
+
+def test_broadcast_names_the_parameters_that_disagree():
+    assert validate.broadcast(a=np.ones(3), b=2.0, c=np.ones((2, 1))) == (2, 3)
+    with pytest.raises(ValueError, match=r"b and c must have shapes that broadcast together, got \(3,\) and \(2,\)"):
+        validate.broadcast(a=1.0, b=np.ones(3), c=np.ones(2))
 
 
 def test_one_of_lists_the_options_and_suggests():
@@ -210,7 +226,11 @@ def test_check_rejects_wrong_types_and_unknown_ids():
 
 
 def test_every_question_has_a_finite_expected_value():
-    for lab in ["lab01"]:
+    import pkgutil
+
+    labs = [m.name for m in pkgutil.iter_modules(checks.__path__) if m.name.startswith("lab")]
+    assert len(labs) >= 7
+    for lab in labs:
         for qid in checks.question_ids(lab):
             value = checks.expected(qid)
             assert value is not None

@@ -54,7 +54,8 @@ def test_arrays_broadcast_element_wise():
 
 
 @pytest.mark.parametrize("args, word", [((2, 1, 3), "low <= central"), ((float("nan"), 1, 2), "low"),
-                                        ((1, None, 3), "central"),
+                                        ((1, None, 3), "central"), (("1", 2, 3), "low"),
+                                        ((1, True, 3), "central"),
                                         ((1, 2, float("inf")), "high")])
 def test_bad_bounds_are_rejected_by_name(args, word):
     with pytest.raises(ValueError, match=word):

@@ -43,9 +43,17 @@ def test_movement_energy_is_additive(a, b):
 
 
 # ----------------------------------------------------------------- roofline
-@given(st.floats(0, 1e4), st.floats(1e9, 1e16), st.floats(1e9, 1e13))
-def test_roofline_is_min_of_peak_and_bandwidth_line(i, peak, bw):
-    assert pim.roofline(i, peak, bw) == min(peak, i * bw)
+@given(st.floats(1e6, 1e15), st.floats(1e3, 1e15), st.floats(1e9, 1e16), st.floats(1e9, 1e13))
+def test_roofline_equals_a_kernel_timed_with_overlapped_compute_and_memory(flops, n_bytes, peak, bw):
+    # Independent of the formula: a kernel of F FLOP and B bytes, compute and memory
+    # overlapped, takes max(F/peak, B/bw) seconds; its attained rate is F over that time.
+    attained = flops / max(flops / peak, n_bytes / bw)
+    assert pim.roofline(flops / n_bytes, peak, bw) == pytest.approx(attained, rel=1e-12)
+
+
+def test_roofline_hand_values():
+    # 100 GFLOP/s and 10 GB/s: at 1 FLOP/B memory-bound at 10 GFLOP/s, at 100 FLOP/B at peak
+    np.testing.assert_allclose(pim.roofline([1.0, 100.0], 100e9, 10e9), [10e9, 100e9])
 
 
 @given(st.floats(1e9, 1e16), st.floats(1e9, 1e13))
@@ -359,6 +367,11 @@ def test_energy_roofline_balance_point():
     from energylab.widgets import ch05
 
     r = ch05.plot_energy_roofline(Figure().subplots())
-    # at the balance point moving the bytes costs as much as the arithmetic
-    assert r["j_per_byte"] / r["energy_balance"] == pytest.approx(r["j_per_flop"])
+    # Datasheet and paper values, not the code's: H100 SXM 700 W over 989.4 TFLOP/s dense
+    # FP16; HBM2 3.97 pJ/bit (O'Connor et al. 2017) = 31.76 pJ/B; 3.35 TB/s.
+    e_flop, e_byte = 700.0 / 989.4e12, 8 * 3.97e-12
+    assert r["j_per_flop"] == pytest.approx(e_flop, rel=1e-9)
+    assert r["j_per_byte"] == pytest.approx(e_byte, rel=1e-3)
+    assert r["energy_balance"] == pytest.approx(e_byte / e_flop, rel=1e-3)   # ≈ 45 FLOP/B
+    assert r["ridge"] == pytest.approx(989.4e12 / 3.35e12, rel=1e-9)          # ≈ 295 FLOP/B
     assert r["energy_balance"] < r["ridge"]

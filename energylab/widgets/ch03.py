@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import EngFormatter, PercentFormatter
 
-from .. import circuits, datasets, sparsity, workloads
+from .. import datasets, pim, precision, sparsity, workloads
 from .base import Explorer, dropdown, int_slider, log_slider, slider, toggle
 
 __all__ = [
@@ -63,11 +63,9 @@ def fp16_mac_energy_j() -> float:
 
 @functools.cache
 def memory_energy_per_byte_j(level: str) -> float:
-    """Energy to move one byte from a memory of the ``memory_energy`` dataset (J)."""
-    mem = datasets.load("memory_energy").set_index("level")
-    if level not in mem.index:
-        raise ValueError(f"level must be one of {', '.join(mem.index)}, got {level!r}")
-    return float(mem.loc[level, "energy_j_per_bit"] * 8)
+    """Energy to move one byte from a memory of the ``memory_energy`` dataset (J);
+    :func:`energylab.pim.energy_per_byte` is the one model of it."""
+    return pim.energy_per_byte(level)
 
 
 @functools.cache
@@ -380,8 +378,7 @@ def plot_moe(ax, experts=64, active_experts=2, expert_params_b=17.8, shared_para
     """
     p = sparsity.moe_active_parameters(experts, active_experts, expert_params_b * 1e9,
                                        shared_params_b * 1e9)
-    j_per_flop = circuits.joules_per_op(datasets.chip(chip)["tdp_w"],
-                                        datasets.peak_flops(chip, "fp16"))
+    j_per_flop = precision.chip_energy_per_op(chip, "fp16")
     e_tok = p.flops_per_token * j_per_flop
     e_dense = 2 * p.total * j_per_flop
     labels = ["all parameters\n(stored)", "active per token\n(computed)"]

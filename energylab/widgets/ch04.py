@@ -238,7 +238,7 @@ def _format_table(per_channel: bool, activations: bool):
         spec = precision.format_spec(fmt)
         n_scales = sum(w.shape[1] if per_channel else 1 for w in net.weights) if (
             spec.kind == "int" or per_channel) else 0
-        e = precision.inference_energy(net.macs_per_inference, net.macs_per_inference, fmt,
+        e = precision.forward_pass_energy(net.macs_per_inference, net.macs_per_inference, fmt,
                                        memory="sram_8kb", n_scales=n_scales)
         rows.append({"format": fmt, "label": spec.label, "bits": spec.bits, "kind": spec.kind,
                      "accuracy": precision.digits_accuracy(fmt, per_channel, activations),

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.ticker import EngFormatter
 
 from .. import datasets, pim, workloads
+from .. import precision as _precision
 from ..constants import PICO
 from .base import Explorer, dropdown, int_slider, log_slider, slider
 
@@ -138,7 +139,7 @@ def plot_energy_roofline(ax, chip="H100", precision="fp16", level=pim.DEFAULT_HB
     """
     row = datasets.chip(chip)
     peak = datasets.peak_flops(chip, precision)
-    e_flop = float(row["tdp_w"]) / peak
+    e_flop = _precision.chip_energy_per_op(chip, precision)   # the one energy per FLOP of a chip
     e_byte = pim.energy_per_byte(level)
     ridge = float(pim.ridge_point(peak, row["memory_bandwidth_bytes_per_s"]))
     balance = e_byte / e_flop

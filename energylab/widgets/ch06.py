@@ -33,7 +33,7 @@ __all__ = [
     "datacenter_explorer",
 ]
 
-HOURS_PER_YEAR = 8760.0
+from ..constants import HOURS_PER_YEAR  # noqa: E402  (defined once, with the other unit factors)
 
 #: The chapter's 700 W accelerator: peak clock, power at that clock and leakage.
 GPU = {"f_max_hz": 1.98e9, "p_at_f_max_w": 700.0, "p_static_w": 100.0}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 
 import ipywidgets as widgets
@@ -20,6 +19,7 @@ __all__ = [
     "gpt3_estimates",
     "plot_estimates",
     "plot_footprint",
+    "plot_footprint_shares",
     "footprint_explorer",
     "plot_per_query",
     "per_query_explorer",
@@ -31,42 +31,11 @@ __all__ = [
     "claims_browser",
 ]
 
-#: GPT-3's inputs as Patterson et al. 2021 report them (Table 4) :cite:p:`patterson2021`.
-GPT3 = {"parameters": 175e9, "tokens": 300e9, "flops": 3.14e23, "chips": 10_000, "days": 14.8,
-        "chip": "V100", "power_per_chip_w": 330.0, "pue": 1.1, "intensity_kg_per_kwh": 0.429,
-        "measured_flop_per_s": 24.6e12}
-
-#: The water factors of Li et al. for US data centres: on-site WUE 0.55 L/kWh and
-#: off-site EWIF 3.14 L/kWh (chapter 6's ``datacenter_efficiency`` dataset).
-WATER_ROW = "US average (Li et al. assumptions)"
-
-#: Sites of the footprint explorer: label -> (grid_intensity region, year).
-SITES = {
-    "GPT-3's site (Patterson 2021)": ("GPT-3 training site (Microsoft)", 2020),
-    "US grid, 2023": ("United States", 2023),
-    "World, 2022": ("World", 2022),
-    "China grid, 2022": ("China", 2022),
-}
-
-
-@functools.cache
-def _intensities() -> dict:
-    g = datasets.load("grid_intensity")
-    return {(r.region, int(r.year)): r.intensity_g_per_kwh / 1000.0 for r in g.itertuples()}
-
-
-@functools.cache
-def _water_factors() -> tuple[float, float]:
-    d = datasets.load("datacenter_efficiency").set_index("operator_or_region")
-    return float(d.loc[WATER_ROW, "wue_l_per_kwh"]), float(d.loc[WATER_ROW, "ewif_l_per_kwh"])
-
-
-def site(label: str) -> dict:
-    """Carbon intensity (kg/kWh) and water factors (L/kWh) of one of :data:`SITES`."""
-    key = SITES[label] if label in SITES else SITES[next(iter(SITES))]
-    wue, ewif = _water_factors()
-    return {"intensity_kg_per_kwh": _intensities()[key], "wue_onsite_l_per_kwh": wue,
-            "ewif_l_per_kwh": ewif}
+# GPT-3's reference inputs, the sites and Li et al.'s water factors are data of the model
+# layer (footprint), defined once there; re-exported for the notebooks.
+from ..footprint import GPT3, SITES, site  # noqa: E402,F401
+from ..footprint import LI2023_WATER_ROW as WATER_ROW  # noqa: E402,F401
+from ..footprint import li2023_water_factors as _water_factors  # noqa: E402,F401
 
 
 # ------------------------------------------------------------------ GPT-3: four estimates
@@ -114,6 +83,36 @@ def plot_estimates(ax, estimates: dict | None = None, reported_mwh: float = GPT3
 CHIPS = ["V100", "A100", "H100", "B200", "TPU v4"]
 
 
+def plot_footprint_shares(ax, fp: footprint.Footprint) -> dict:
+    """Stacked bars of a :class:`~energylab.footprint.Footprint`: the share of each part in
+    energy, carbon and water, totals labelled. Returns the totals (MWh, t, m³)."""
+    t = fp.table()
+    t = t[t["part"] != "total"]
+    quantities = ["energy", "carbon", "water"]
+    colours = ["C0", "C1", "C2", "C3", "C4", "C5"]
+    i = 0
+    for y, q in enumerate(quantities):
+        parts = t[t["quantity"] == q]
+        total = parts["value"].sum()
+        left = 0.0
+        for _, row in parts.iterrows():
+            share = row["value"] / total if total > 0 else 0.0
+            ax.barh(y, share, left=left, color=colours[i], label=f"{q}: {row['part']}")
+            left += share
+            i += 1
+        unit = parts["unit"].iloc[0]
+        ax.text(1.02, y, f"{total:,.4g} {unit}", va="center", fontsize=9)
+    ax.set_yticks(range(len(quantities)), quantities)
+    ax.set_xlim(0, 1.3)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
+    ax.invert_yaxis()
+    ax.set_xlabel("share of each total")
+    ax.set_title(fp.label or "footprint")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
+    return {"energy_mwh": fp.facility_energy_j / J_PER_MWH, "carbon_t": fp.carbon_kg / 1e3,
+            "water_m3": fp.water_l / 1e3}
+
+
 def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precision="fp16",
                    mfu=0.2, server_overhead=1.1, pue=1.1, site_label="GPT-3's site (Patterson 2021)",
                    wue_l_per_kwh=0.55):
@@ -125,7 +124,7 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
     fp = footprint.Footprint(it, pue=pue, intensity_kg_per_kwh=s["intensity_kg_per_kwh"],
                              wue_onsite_l_per_kwh=wue_l_per_kwh, ewif_l_per_kwh=s["ewif_l_per_kwh"],
                              label=f"{parameters_b:g} B parameters × {tokens_b:g} B tokens on {chip}")
-    merit = fp.plot(ax_bar)
+    merit = plot_footprint_shares(ax_bar, fp)
     eq = footprint.equivalents(fp.facility_energy_j)
     row = datasets.chip(chip)
     hours = footprint.training_chip_hours(flops, chip, precision, mfu)
