@@ -53,7 +53,7 @@ def plot_compute_trend(ax, years=(2010, 2026), domain="All", frontier_only=False
     (not including) 1 January of ``end``.
     """
     start_year, end_year = float(years[0]), float(years[1])
-    all_models = _models()
+    all_models = models_with_compute()
     ax.scatter(all_models["year"], all_models["training_compute_flop"], s=6, color="0.8",
                label="all notable models")
     df = select_models(start_year, end_year, domain, frontier_only)
