@@ -56,7 +56,9 @@ def plot_compute_trend(ax, years=(2010, 2026), domain="All", frontier_only=False
     all_models = models_with_compute()
     ax.scatter(all_models["year"], all_models["training_compute_flop"], s=6, color="0.8",
                label="all notable models")
-    df = select_models(start_year, end_year, domain, frontier_only)
+    # the range slider can close to one point (start == end): an empty selection, not an error
+    df = (select_models(start_year, end_year, domain, frontier_only) if end_year > start_year
+          else all_models.iloc[:0])
     result = {"n": int(len(df))}
     ax.scatter(df["year"], df["training_compute_flop"], s=10, color="C0",
                label=f"selected ({len(df)})")
