@@ -1,15 +1,11 @@
 """Answer checks and task variants for the labs.
 
-For students
-------------
-``task = task_inputs("lab03")`` returns the inputs of your variant of lab 3 (print it to
+**For students.** ``task = task_inputs("lab03")`` returns the inputs of your variant of lab 3 (print it to
 see them); ``check("lab03.break_even", break_even)`` prints ✔ or ✘ with a hint, never the
 expected value, and returns None (so no stray ``True``/``False`` appears under it). An
 answer of ``None`` prints "not answered yet", so a student copy runs top to bottom.
 
-Variants (for instructors)
---------------------------
-Every lab's task inputs come from a *variant*, a short string. The variant ``"book"`` (the
+**Variants (for instructors).** Every lab's task inputs come from a *variant*, a short string. The variant ``"book"`` (the
 default) holds the inputs the public book prints its worked solutions for; any other
 string (a term, ``"2027-spring"``, or a term and a student, ``"2027-spring/ada"``) draws
 the inputs from a seeded generator, so that last term's answers and a neighbour's do not
@@ -20,9 +16,7 @@ transfer. The variant in force is, first match wins:
 2. the environment variable ``ENERGYLAB_VARIANT`` (set it once on a JupyterHub);
 3. ``"book"``.
 
-Adding a lab (how labs 7 and 8 adopt this API)
-----------------------------------------------
-A lab ``NN`` lives in ``energylab/checks/labNN.py`` and defines
+**Adding a lab (how labs 7 and 8 adopt this API).** A lab ``NN`` lives in ``energylab/checks/labNN.py`` and defines
 
 * ``BOOK_INPUTS``: dict of the task inputs of the book variant (optional: a lab without
   it has fixed inputs and every variant gets the same answers);
