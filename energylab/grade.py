@@ -61,7 +61,11 @@ __all__ = ["answer_key", "answer_names", "grade_notebook", "grade_folder", "tamp
 ROOT = Path(__file__).resolve().parent.parent
 #: Names a lab never needs: reaching for them is reaching for the key.
 KEY_NAMES = {"expected", "verdict", "answer_key", "QUESTIONS", "_questions", "element_credit",
-             "_call", "grade", "_matches"}
+             "_call", "_matches"}
+#: Attributes that reach the key (``.verdict`` is left out: datasets have such a column).
+KEY_ATTRIBUTES = KEY_NAMES - {"verdict"}
+#: Built-ins that can reach anything by name.
+DYNAMIC = {"setattr", "__import__", "exec", "eval"}
 #: Names the lab provides and a submission must not rebind.
 PROTECTED = {"check", "task_inputs", "set_variant"}
 HARVEST_MARK = "<<energylab-answers>>"
@@ -101,10 +105,23 @@ def answer_names(notebook: dict) -> dict[str, str]:
 def tampering(notebook: dict, variant: str | None = None) -> list[str]:
     """Reasons to look at a submission by hand (empty if none), from its code alone."""
     flags: list[str] = []
+    package_names: set[str] = set()  # names the notebook binds to energylab modules
 
     def flag(text):
         if text not in flags:
             flags.append(text)
+
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            try:
+                for node in ast.walk(ast.parse(_source(cell))):
+                    if isinstance(node, ast.Import):
+                        package_names.update((a.asname or a.name).split(".")[0] for a in node.names
+                                             if a.name.startswith("energylab"))
+                    elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("energylab"):
+                        package_names.update(a.asname or a.name for a in node.names)
+            except SyntaxError:
+                pass
 
     for i, cell in enumerate(notebook["cells"]):
         if cell["cell_type"] != "code":
@@ -114,7 +131,7 @@ def tampering(notebook: dict, variant: str | None = None) -> list[str]:
             tree = ast.parse(code)
         except SyntaxError:
             # IPython magics or shell escapes: fall back to words
-            for name in sorted(KEY_NAMES | {"setattr", "importlib", "__import__"}):
+            for name in sorted(KEY_NAMES | DYNAMIC | {"importlib"}):
                 if re.search(rf"\b{re.escape(name)}\b", code):
                     flag(f"cell {i}: mentions {name} (unparsed cell)")
             if re.search(r"(?m)^\s*[!%]", code):
@@ -143,11 +160,14 @@ def tampering(notebook: dict, variant: str | None = None) -> list[str]:
                         flag(f"cell {i}: rebinds {bound} by an import")
                     if a.name in ("importlib", "builtins"):
                         flag(f"cell {i}: imports {a.name}")
-            elif isinstance(node, ast.Name) and node.id in KEY_NAMES | {"setattr", "__import__", "globals",
-                                                                           "exec", "eval"}:
+            elif isinstance(node, ast.Name) and node.id in DYNAMIC:
                 flag(f"cell {i}: uses {node.id}")
-            elif isinstance(node, ast.Attribute) and node.attr in KEY_NAMES:
+            elif isinstance(node, ast.Attribute) and node.attr in KEY_ATTRIBUTES:
                 flag(f"cell {i}: uses .{node.attr}")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                  and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
+                  and node.args[1].value in KEY_NAMES | PROTECTED):
+                flag(f"cell {i}: getattr(..., {node.args[1].value!r})")
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in PROTECTED:
                 flag(f"cell {i}: redefines {node.name}")
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
@@ -156,10 +176,10 @@ def tampering(notebook: dict, variant: str | None = None) -> list[str]:
                     for sub in ast.walk(t):
                         if isinstance(sub, ast.Name) and sub.id in PROTECTED and isinstance(sub.ctx, ast.Store):
                             flag(f"cell {i}: assigns to {sub.id}")
-                        if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) \
-                                and isinstance(sub.value, ast.Name) and sub.value.id in (
-                                    "checks", "energylab", "np", "numpy", "builtins"):
-                            flag(f"cell {i}: assigns to {sub.value.id}.{sub.attr}")
+                        if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store) and (
+                                sub.attr in PROTECTED or (isinstance(sub.value, ast.Name) and sub.value.id in
+                                                          package_names | {"builtins", "np", "numpy"})):
+                            flag(f"cell {i}: assigns to {ast.unparse(sub)}")
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "set_variant":
                 arg = node.args[0] if node.args else None
                 value = arg.value if isinstance(arg, ast.Constant) else None

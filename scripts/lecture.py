@@ -53,7 +53,7 @@ details { display: block; } details > * { display: block !important; }
 """
 
 
-def build_pdf(html_dir: Path, out: Path) -> int:
+def build_pdf(html_dir: Path, out: Path, keep_html: bool = False) -> int:
     """Print the built book to one PDF; return its page count."""
     from playwright.sync_api import sync_playwright
 
@@ -96,7 +96,8 @@ def build_pdf(html_dir: Path, out: Path) -> int:
                                  "Watts per Thought — <span class='pageNumber'></span></div>",
                  margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"})
         browser.close()
-        combined.unlink()
+        if not keep_html:
+            combined.unlink()
     return pdf_pages(out)
 
 

@@ -147,10 +147,16 @@ def test_tampering_is_found_in_the_code():
                     {"cell_type": "code", "source": "set_variant('book')"},
                     {"cell_type": "code", "source": "from energylab.checks import check, task_inputs"}]}
     flags = tampering(nb, "2027/ada")
-    assert any("c.check" in f or "QUESTIONS" in f for f in flags)
+    assert any("c.check" in f for f in flags) and any("QUESTIONS" in f for f in flags)
     assert any("redefines check" in f for f in flags)
     assert any("set_variant" in f for f in flags)
     assert not any("cell 4" in f for f in flags)
+    # ordinary student code is not flagged: a variable named expected, a verdict column
+    fine = {"cells": [{"cell_type": "code", "source": "expected = 3.5\nclaims = datasets.load('claims')\n"
+                                                      "v = claims.verdict\ngrade = 2"}]}
+    assert tampering(fine, "2027/ada") == []
+    sneaky = {"cells": [{"cell_type": "code", "source": "import energylab.checks as c\nf = getattr(c, 'expected')"}]}
+    assert any("getattr" in f for f in tampering(sneaky, "2027/ada"))
 
 
 def test_bad_arguments_are_refused(tmp_path):
