@@ -6,7 +6,6 @@ draws another variant's (see :mod:`energylab.checks`).
 
 from __future__ import annotations
 
-from ..widgets.ch01 import select_models
 from . import Question
 
 #: The book variant's task inputs.
@@ -45,6 +44,7 @@ def draw_inputs(rng) -> dict:
 
 def doubling_months(start, end, frontier_only=False):
     from .. import scaling
+    from ..widgets.ch01 import select_models
 
     df = select_models(start, end, "All", frontier_only)
     return scaling.fit_exponential(df["year"], df["training_compute_flop"]).doubling_time_months
@@ -68,6 +68,8 @@ def _optimal_clock_ghz(p):
 def fastest_window_start(window_years: int, min_models: int) -> int:
     """Start year of the ``window_years`` window (frontier models, at least ``min_models``)
     with the shortest doubling time, by brute force over every start year."""
+    from ..widgets.ch01 import select_models
+
     best = None
     for start in range(FIRST_START, LAST_END - window_years + 1):
         if len(select_models(start, start + window_years, "All", True)) < min_models:
