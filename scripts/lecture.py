@@ -203,6 +203,7 @@ import matplotlib, weakref
 matplotlib.use("agg")
 import matplotlib.figure as _wpt_mf
 _wpt_figs, _wpt_saved = [], set()
+_wpt_section = ""
 _wpt_init = _wpt_mf.Figure.__init__
 def _wpt_track(self, *a, **k):
     _wpt_init(self, *a, **k)
@@ -221,8 +222,9 @@ def _wpt_save(result=None):
         _wpt_saved.add(id(fig))
         n = len(_wpt_saved)
         title = _wpt_titles(fig)
-        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:50] or "figure"
+        slug = re.sub(r"[^a-z0-9]+", "-", (_wpt_section or title).lower()).strip("-")[:50].strip("-") or "figure"
         name = f"%(prefix)s-{n:02d}-{slug}"
+        title = f"{_wpt_section}. {title}" if _wpt_section and title else (_wpt_section or title)
         fig.savefig(out / f"{name}.svg", bbox_inches="tight")
         fig.savefig(out / f"{name}.png", dpi=300, bbox_inches="tight")
         with open(out / "_captions.jsonl", "a") as f:
@@ -241,7 +243,16 @@ def export_figures(notebook: Path, out_dir: Path, number: int) -> list[dict]:
     log.unlink(missing_ok=True)
     nb = nbformat.read(notebook, as_version=4)
     prefix = f"ch{number:02d}"
-    nb.cells.insert(0, nbformat.v4.new_code_cell(_CAPTURE % {"out": str(out_dir.resolve()), "prefix": prefix}))
+    cells, section = [nbformat.v4.new_code_cell(_CAPTURE % {"out": str(out_dir.resolve()), "prefix": prefix})], ""
+    for cell in nb.cells:  # tell the kernel which section each figure belongs to (its name and caption)
+        if cell.cell_type == "markdown":
+            heading = re.findall(r"(?m)^#{1,3}\s+(.+)$", cell.source)
+            if heading:
+                section = re.sub(r"^\d+(\.\d+)*\.?\s*", "", re.sub(r"[{`].*?[`}]|[*_]", "", heading[-1])).strip()
+        elif cell.cell_type == "code":
+            cells.append(nbformat.v4.new_code_cell(f"_wpt_section = {section!r}"))
+        cells.append(cell)
+    nb.cells = cells
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(notebook.parent)}}).execute()
     found = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []

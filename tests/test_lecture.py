@@ -50,15 +50,18 @@ def test_untagged_chapter_gets_section_openings_and_figures(tmp_path):
 
 def test_figure_export_writes_svg_png_and_captions(tmp_path):
     path = _write(tmp_path, [
+        new_markdown_cell("## 2. Energy per token"),
         new_code_cell("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2], [3, 4])\n"
                       "ax.set_title('Energy per token vs batch')"),
         new_code_cell("from matplotlib.figure import Figure\nf = Figure()\nf.suptitle('Second figure')\n"
                       "f.add_subplot().bar([1], [2])"),
+        new_markdown_cell("## The *second* section"),
     ], name="03_demo.ipynb")
     figs = lecture.export_figures(path, tmp_path / "figs", 3)
-    assert [f["name"] for f in figs] == ["ch03-01-energy-per-token-vs-batch", "ch03-02-second-figure"]
-    png = tmp_path / "figs" / "ch03-01-energy-per-token-vs-batch.png"
-    assert (tmp_path / "figs" / "ch03-02-second-figure.svg").read_text().lstrip().startswith("<?xml")
+    assert [f["name"] for f in figs] == ["ch03-01-energy-per-token", "ch03-02-energy-per-token"]
+    assert figs[0]["title"] == "Energy per token. Energy per token vs batch"
+    png = tmp_path / "figs" / "ch03-01-energy-per-token.png"
+    assert (tmp_path / "figs" / "ch03-02-energy-per-token.svg").read_text().lstrip().startswith("<?xml")
     from PIL import Image
 
     with Image.open(png) as im:
