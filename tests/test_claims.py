@@ -168,9 +168,13 @@ ALLOW = ("doi.org", "arxiv.org", "top500.org", "green500.org", "eia.gov", "iea.o
          "mee.gov.cn", "ndrc.gov.cn", "samsung.com", "nist.gov", "thegreengrid.org", "kernel.org",
          "jedec.org", "ieee.org", "pytorch.org", "github.com", "intel.com", "nature.com", "science.org",
          "acm.org", "lbl.gov", "osti.gov", "jmlr.org", "neurips.cc", "mlr.press", "openreview.net",
-         "scikit-learn.org", "bipm.org", "fueleconomy.gov", "eur-lex.europa.eu")
+         "scikit-learn.org", "bipm.org", "fueleconomy.gov", "eur-lex.europa.eu",
+         # calculators' and benchmarks' own methodology pages: the primary source of a method
+         "mlco2.github.io", "ecologits.ai", "ml.energy")
 #: Company hosts that are the original publication of a figure (Google's 2009 search energy).
-OFFICIAL = ("googleblog.blogspot.com",)
+OFFICIAL = ("googleblog.blogspot.com",
+            # the AI Energy Score's own site (its publisher hosts it on GitHub Pages)
+            "huggingface.github.io")
 #: Rows that are labelled typical ranges with no primary document; kept to these.
 UNSOURCED = {"none: typical range"}
 
