@@ -1,18 +1,32 @@
-"""Questions of Lab 7 (audit a claim). Expected values are computed with energylab."""
+"""Questions of Lab 7 (audit a claim). Expected values are computed with energylab.
+
+The book's variant audits the seed articles' own claims (C120, C038, C009) with their
+authors' inputs. Another variant re-sites GPT-3's training on another grid of the
+``grid_intensity`` dataset (task 1) and audits claims *of the same form* with other
+numbers: other cars and miles (task 2), another claimed ExaPOD power (task 3), another
+fleet and request count in de Vries's method (task 4). Every verdict comes from the
+ledger's one rule (:func:`energylab.claims.rule`) applied to the variant's stated figure
+and the ledger's check of the claim, so the book's verdicts are the ledger's.
+"""
 
 from __future__ import annotations
 
-from ..constants import J_PER_MWH
+import dataclasses
+import math
+
+from ..constants import J_PER_KWH, J_PER_MWH, J_PER_WH
 from . import Question
 
-#: Patterson et al. 2021's inputs for GPT-3 (Table 4).
-GPT3 = {"chips": 10_000, "days": 14.8, "power_per_chip_w": 330.0, "pue": 1.1,
-        "intensity_kg_per_kwh": 0.429}
+#: Patterson et al. 2021's inputs for GPT-3 (Table 4); the grid is a row of the
+#: ``grid_intensity`` dataset (the book's variant: GPT-3's own site, 0.429 kg/kWh).
+GPT3 = {"chips": 10_000, "days": 14.8, "power_per_chip_w": 330.0, "pue": 1.1}
 
-#: Claim C120 (seed 003): 3,000 electric cars each driving 200,000 miles.
+#: Claim C120 (seed 003): 3,000 electric cars each driving 200,000 miles, at the
+#: 0.25–0.30 kWh per mile the ledger reads into the claim.
 CARS, MILES = 3_000, 200_000
+EV_KWH_PER_MILE_HIGH = 0.30
 
-#: Claim C038 (seed 000): a Dojo ExaPOD, 3,000 D1 chips of 400 W, 1.1 EFLOPS (BF16/CFP8), "150 kW".
+#: Claim C038 (seed 000): a Dojo ExaPOD, 3,000 D1 chips, 1.1 EFLOPS (BF16/CFP8), "150 kW".
 EXAPOD = {"chips": 3_000, "flop_per_s": 1.1e18, "claimed_power_w": 150e3}
 
 #: Claim C009 (seed 000): de Vries's inputs (3,617 HGX A100 servers at 6.5 kW, 195 M requests
@@ -23,6 +37,46 @@ EPOCH = {"tokens": 500, "active_parameters": 100e9, "chip": "H100", "precision":
 EPOCH_RANGES = {"tokens": (250, 2000), "active_parameters": (20e9, 200e9),
                 "utilization": (0.02, 0.4), "pue": (1.1, 1.5)}
 
+#: The book variant's task inputs (the seed claims and their authors' inputs).
+BOOK_INPUTS = {
+    "grid": ("GPT-3 training site (Microsoft)", 2020),
+    "cars": CARS,
+    "miles": MILES,
+    "exapod_claimed_power_w": EXAPOD["claimed_power_w"],
+    "devries_servers": DEVRIES["servers"],
+    "devries_requests_per_day": DEVRIES["requests_per_day"],
+}
+
+
+def draw_inputs(rng) -> dict:
+    """Another variant: another grid, and claims of the same form with other numbers."""
+    from .. import datasets
+
+    grid = datasets.load("grid_intensity")
+    row = grid.iloc[int(rng.integers(len(grid)))]
+    return {
+        "grid": (str(row.region), int(row.year)),
+        "cars": int(rng.choice([25, 40, 100, 300, 1_000, 3_000, 5_000])),
+        "miles": int(rng.choice([50_000, 100_000, 150_000, 200_000])),
+        "exapod_claimed_power_w": float(rng.choice([150e3, 300e3, 1.0e6, 1.5e6, 2.0e6])),
+        "devries_servers": int(rng.choice([2_000, 3_617, 5_000, 8_000])),
+        "devries_requests_per_day": float(rng.choice([100e6, 195e6, 400e6, 1e9, 2e9])),
+    }
+
+
+def _round2(x: float) -> float:
+    """``x`` to two significant digits, as a claim would state it."""
+    return float(f"{x:.2g}")
+
+
+def intensity_kg_per_kwh(p) -> float:
+    """The grid intensity of the variant's site (kg CO2e per kWh), from ``grid_intensity``."""
+    from .. import datasets
+
+    grid = datasets.load("grid_intensity")
+    region, year = p["grid"]
+    return float(grid[(grid.region == region) & (grid.year == year)].intensity_g_per_kwh.item()) / 1000.0
+
 
 def _gpt3_energy_j():
     from .. import footprint
@@ -31,20 +85,36 @@ def _gpt3_energy_j():
     return footprint.training_energy(g["chips"], g["days"] * 24, g["power_per_chip_w"], g["pue"])
 
 
-def _gpt3_carbon_t():
+def _gpt3_carbon_t(p):
     from .. import footprint
 
-    e = _gpt3_energy_j()
-    fp = footprint.Footprint(e / GPT3["pue"], pue=GPT3["pue"],
-                             intensity_kg_per_kwh=GPT3["intensity_kg_per_kwh"])
+    fp = footprint.Footprint(_gpt3_energy_j() / GPT3["pue"], pue=GPT3["pue"],
+                             intensity_kg_per_kwh=intensity_kg_per_kwh(p))
     return fp.carbon_kg / 1e3
 
 
-def _teslas_mwh():
+def _teslas_mwh(p, kwh_per_mile=None):
     from .. import footprint
-    from ..constants import J_PER_KWH, J_PER_MWH
 
-    return CARS * MILES * footprint.EV_KWH_PER_MILE * J_PER_KWH / J_PER_MWH
+    per_mile = footprint.EV_KWH_PER_MILE if kwh_per_mile is None else kwh_per_mile
+    return p["cars"] * p["miles"] * per_mile * J_PER_KWH / J_PER_MWH
+
+
+def _rule(claim_id: str, low: float, high: float, alternative=None) -> str:
+    """The ledger's rule on a stated figure of the claim's form (the ledger's own check)."""
+    from .. import claims
+
+    res = claims.evaluate(claim_id)
+    stated = dataclasses.replace(res.stated, low=low, high=high)
+    check = res.check if alternative is None else dataclasses.replace(res.check, alternative=alternative)
+    return claims.rule(stated, check)[0]
+
+
+def _teslas_verdict(p):
+    from ..claims import UNITS
+
+    per_gwh = UNITS["GWh"][1] / J_PER_MWH  # MWh in a GWh
+    return _rule("C120", _teslas_mwh(p) / per_gwh, _teslas_mwh(p, EV_KWH_PER_MILE_HIGH) / per_gwh)
 
 
 def _dojo_tflops_per_w():
@@ -54,27 +124,46 @@ def _dojo_tflops_per_w():
     return EXAPOD["flop_per_s"] / (EXAPOD["chips"] * chip_w) / 1e12
 
 
-def _devries_wh():
-    from .. import footprint
-    from ..constants import J_PER_WH
+def dojo_claimed_tflops_per_w(p) -> float:
+    """The efficiency the claim states: 1.1 EFLOPS over the claimed power, to two digits."""
+    return _round2(EXAPOD["flop_per_s"] / p["exapod_claimed_power_w"] / 1e12)
 
-    day = footprint.training_energy(DEVRIES["servers"], 24, DEVRIES["server_w"])
-    return day / DEVRIES["requests_per_day"] / J_PER_WH
+
+def _dojo_verdict(p):
+    x = dojo_claimed_tflops_per_w(p)
+    return _rule("C038", x, x)
+
+
+def _devries_wh(p):
+    from .. import footprint
+
+    day = footprint.training_energy(p["devries_servers"], 24, DEVRIES["server_w"])
+    return day / p["devries_requests_per_day"] / J_PER_WH
+
+
+def claimed_wh(p) -> float:
+    """The per-answer figure the claim states: de Vries's method on the variant's fleet,
+    to two digits (the book's: 2.9 Wh)."""
+    return _round2(_devries_wh(p))
+
+
+def _per_query_verdict(p):
+    from .. import footprint
+    from ..estimate import Estimate, propagate
+
+    # de Vries's estimate for the variant's fleet, with the ledger's ±50 W on the server power
+    day = propagate(lambda w: footprint.training_energy(p["devries_servers"], 24, w), unit="J",
+                    w=Estimate(DEVRIES["server_w"] - 50, DEVRIES["server_w"], DEVRIES["server_w"] + 50))
+    alternative = day.scaled(1 / p["devries_requests_per_day"])
+    x = claimed_wh(p)
+    half = 0.5 * 10 ** (math.floor(math.log10(x)) - 1)  # half a unit of the second digit
+    return _rule("C009", x - half, x + half, alternative)
 
 
 def _epoch_wh():
     from .. import footprint
-    from ..constants import J_PER_WH
 
     return footprint.inference_energy(**EPOCH) / J_PER_WH
-
-
-def _ledger_verdict(claim_id: str) -> str:
-    """The verdict the claims ledger's rule derives (energylab.claims), so the lab and the
-    ledger cannot disagree."""
-    from .. import claims
-
-    return claims.evaluate(claim_id).verdict
 
 
 def _most_sensitive():
@@ -83,42 +172,56 @@ def _most_sensitive():
     return str(footprint.sensitivity(footprint.inference_energy, EPOCH, EPOCH_RANGES)["parameter"].iloc[0])
 
 
+def _ecf_ratio(p, answers):
+    try:
+        return float(answers["lab07.teslas_mwh"]) / float(answers["lab07.gpt3_energy_mwh"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
+_VERDICT_HINT = ("Apply the ledger's rule (chapter 7 §5): the stated figure meets the better figure → "
+                 "correct; meets the quantity it really measures → misleading; within 1.5× → roughly "
+                 "right; otherwise wrong.")
+
 QUESTIONS = {
     "lab07.gpt3_energy_mwh": Question(
         lambda: _gpt3_energy_j() / J_PER_MWH, rtol=0.01, unit="MWh",
         hint="footprint.training_energy(chips, hours, power_per_chip_w, pue) returns joules; "
-             "hours = 14.8 × 24; 1 MWh = 3.6e9 J."),
+             "hours = days × 24; 1 MWh = 3.6e9 J."),
     "lab07.gpt3_carbon_t": Question(
         _gpt3_carbon_t, rtol=0.01, unit="t CO2e",
-        hint="Footprint(it_energy_j, pue=..., intensity_kg_per_kwh=0.429).carbon_kg; the IT energy is "
-             "the facility energy divided by the PUE."),
+        hint="Footprint(it_energy_j, pue=..., intensity_kg_per_kwh=...).carbon_kg with your site's "
+             "intensity (g/kWh in the dataset: divide by 1,000); the IT energy is the facility "
+             "energy divided by the PUE."),
     "lab07.teslas_mwh": Question(
-        _teslas_mwh, rtol=0.01, unit="MWh",
+        lambda p: _teslas_mwh(p), rtol=0.01, unit="MWh",
         hint="cars × miles × footprint.EV_KWH_PER_MILE gives kWh; divide by 1,000 for MWh."),
     "lab07.teslas_ratio": Question(
-        lambda: _teslas_mwh() / (_gpt3_energy_j() / J_PER_MWH), rtol=0.02, unit="×",
+        lambda p: _teslas_mwh(p) / (_gpt3_energy_j() / J_PER_MWH), rtol=0.02, unit="×", ecf=_ecf_ratio,
         hint="The cars' energy divided by GPT-3's energy (both in MWh)."),
     "lab07.teslas_verdict": Question(
-        lambda: _ledger_verdict("C120"),
-        hint="Off by two orders of magnitude: correct, roughly right, misleading or wrong?"),
+        _teslas_verdict, points=2, hint="How far is the cars' energy from GPT-3's? " + _VERDICT_HINT),
     "lab07.dojo_tflops_per_w": Question(
-        _dojo_tflops_per_w, rtol=0.01, unit="TFLOPS/W",
+        lambda: _dojo_tflops_per_w(), rtol=0.01, unit="TFLOPS/W",
         hint="1.1e18 FLOP/s divided by (3,000 chips × the D1's TDP from datasets.chip('D1')), in TFLOPS/W."),
+    "lab07.dojo_claimed_tflops_per_w": Question(
+        dojo_claimed_tflops_per_w, rtol=0.02, unit="TFLOPS/W",
+        hint="1.1e18 FLOP/s divided by the claimed power in W, then by 1e12."),
     "lab07.dojo_verdict": Question(
-        lambda: _ledger_verdict("C038"), hint="The silicon alone draws eight times the claimed power."),
+        _dojo_verdict, points=2,
+        hint="Compare the claimed efficiency with what the chips alone allow. " + _VERDICT_HINT),
     "lab07.devries_wh": Question(
-        _devries_wh, rtol=0.01, unit="Wh",
-        hint="Energy of 3,617 servers × 6.5 kW × 24 h, divided by 195 million requests, in Wh."),
+        _devries_wh, rtol=0.002, unit="Wh",  # tighter than the claim's two digits
+        hint="Energy of servers × 6.5 kW × 24 h, divided by the requests of one day, in Wh."),
     "lab07.epoch_wh": Question(
-        _epoch_wh, rtol=0.01, unit="Wh",
-        hint="footprint.inference_energy(500, 100e9, 'H100', 'bf16', 0.10, pue=1.2, "
-             "power_per_chip_w=0.7 * 1275) / 3600."),
+        lambda: _epoch_wh(), rtol=0.01, unit="Wh",
+        hint="footprint.inference_energy(**EPOCH) returns joules; 1 Wh = 3,600 J."),
     "lab07.most_sensitive": Question(
-        _most_sensitive,
+        lambda: _most_sensitive(),
         hint="footprint.sensitivity(footprint.inference_energy, EPOCH, EPOCH_RANGES): the first row's "
              "parameter name."),
     "lab07.per_query_verdict": Question(
-        lambda: _ledger_verdict("C009"),
-        hint="The 2.9 Wh follows exactly from de Vries's 2023 inputs, but it lies outside today's "
-             "interval (4b with utilisation 5–20 %): right number, different quantity."),
+        _per_query_verdict, points=2,
+        hint="Compare the claimed figure with today's range (4b with utilisation 5–20 %) first, "
+             "then with the quantity 4a computes. " + _VERDICT_HINT),
 }
