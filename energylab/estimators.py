@@ -915,6 +915,7 @@ def chains() -> dict:
         residual_label="rounding of the published parts")
 
     out["chat: de Vries 2.9 Wh → Google 0.24 Wh"] = devries_to_google()
+    out["chat: Epoch AI 2025 → ML.ENERGY meter"] = epoch_to_meter()
 
     s = GEMINI_SHARES
     total = float(measurement("gemini_prompt_comprehensive").central)
@@ -961,6 +962,38 @@ def chains() -> dict:
          ("prefill of a 10,000-token prompt", {"tokens_in": 10_000})],
         start_label="671 B dense-style, batch 1", end_label="37 B active, batch 8, long answer")
     return out
+
+
+def epoch_to_meter() -> FactorChain:
+    """The chain from Epoch AI's method on the chat answer (:data:`WORKLOADS`) to the
+    benchmark's GPU-only measurement of it (J).
+
+    The measurement has no PUE and no host, and its GPUs drew a measured share of their
+    TDP (``power_w`` ÷ (GPUs × TDP)); the last step replaces Epoch's assumed 10 %
+    utilisation by the one the meter implies, so the chain closes with no residual
+    :cite:p:`you2025chatgpt,chung2025mlenergy`.
+    """
+    from . import datasets
+
+    w = WORKLOADS["Llama-class chat answer"]
+    run = datasets.load("measurements").set_index("id").loc[w["measurement"]]
+    tdp = float(datasets.chip("H100")["tdp_w"])
+    fraction = float(run["power_w"]) / (float(run["gpus"]) * tdp)
+    start = {**_epoch_inputs(), "tokens": w["tokens"], "active_parameters": w["active_parameters"],
+             "pue": w["pue"]}
+    target = float(measured("Llama-class chat answer").central)
+    at_gpus = per_answer_energy(**{**start, "pue": 1.0, "host_overhead": 1.0,
+                                   "power_fraction": fraction})
+    implied = start["utilization"] * at_gpus / target          # E ∝ 1/u
+    return factor_chain(
+        lambda **kw: per_answer_energy(**kw), start,
+        [("PUE left out by a GPU meter (1.2 → 1.0)", {"pue": 1.0}),
+         ("host left out by a GPU meter", {"host_overhead": 1.0}),
+         (f"average ÷ rated power, measured (0.7 → {fraction:.3f})", {"power_fraction": fraction}),
+         (f"utilisation: assumed 10 % → implied by the meter ({implied:.1%})",
+          {"utilization": implied})],
+        end_value=target, start_label="Epoch AI 2025", end_label="ML.ENERGY, 4 H100s, batch 64",
+        residual_label="rounding")
 
 
 def _counterless(workload: str, gpu_w: float, what: str, end: float, end_label: str) -> FactorChain:

@@ -348,3 +348,17 @@ def test_decode_roofline_against_the_measured_batch_8_run():
     predicted = estimators.decode_energy_per_token(70e9, 2, "H100", batch=8)
     assert predicted == pytest.approx(700 * 140e9 / 3.35e12 / 8)
     assert measured == pytest.approx(predicted, rel=0.05)
+
+
+def test_epoch_to_meter_chain_closes_on_the_measured_chat_answer():
+    c = estimators.epoch_to_meter()
+    assert c.start == pytest.approx(estimators.compare("Llama-class chat answer")["Epoch AI 2025"])
+    assert c.end == pytest.approx(float(estimators.measured("Llama-class chat answer").central))
+    assert math.isclose(c.product, c.gap, rel_tol=1e-12)
+    assert [f.name for f in c.factors][-1].startswith("utilisation")      # no residual left
+    # the boundary steps are the inverses of Epoch's PUE and host overhead
+    r = list(c.ratios().values())
+    assert r[0] == pytest.approx(1 / 1.2) and r[1] == pytest.approx(700 / 1275)
+    # the implied utilisation is a fraction, reached from Epoch's 10 % by the last ratio
+    implied = 0.10 / r[3]
+    assert 0 < implied < 1
