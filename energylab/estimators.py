@@ -64,6 +64,7 @@ __all__ = [
     "FactorChain",
     "factor_chain",
     "per_answer_energy",
+    "mlenergy_runs",
 ]
 
 _GB = 1e9  # the tools' "GB" of memory, bytes
@@ -696,10 +697,16 @@ def decode_energy_per_token(parameters, bytes_per_parameter, chip, batch=1, powe
 #: The workloads every calculator is run on, with the published facts each needs.
 #: GPT-3: Patterson et al. (Table 4) :cite:p:`patterson2021`; BLOOM: Luccioni et al.
 #: (384 A100 80 GB, 1,082,990 GPU-hours, PUE 1.2, 176 B parameters, 366 B tokens)
-#: :cite:p:`luccioni2023bloom`; the answers: a dense 70 B Llama-class model
-#: :cite:p:`meta2024llama3`, 500 output tokens for a chat answer and 5,500 (5,000 of them
-#: hidden reasoning) for a long reasoning answer, served at Epoch AI's PUE of 1.2. CPU sockets (two per eight-GPU server)
-#: are the course's assumption for CodeCarbon's fallback; no paper gives them.
+#: :cite:p:`luccioni2023bloom`. The answers are the ML.ENERGY Benchmark's runs
+#: :cite:p:`chung2025mlenergy`: a 500-token chat answer of Llama 3.1 70B (dense, 70 B
+#: parameters), measured on four H100s at a maximum batch of 64; and a long reasoning
+#: answer of Qwen 3 235B A22B Thinking (a mixture of experts, 22 B of its 235 B parameters
+#: active per token) on GPQA, 9,000 output tokens (the benchmark's mean is 8,955 to
+#: 9,199), measured on eight H100s at a maximum batch of 32, the largest the benchmark
+#: ran on H100s. ``band`` lists the rows the measurement band spans (both GPUs, every
+#: batch entered). The calculators take Epoch AI's PUE of 1.2. CPU sockets (two per
+#: eight-GPU server) are the course's assumption for CodeCarbon's fallback; no paper
+#: gives them.
 WORKLOADS = {
     "GPT-3 training": {"kind": "training", "chips": 10_000, "chip": "V100", "hours": 14.8 * 24,
                        "flops": 3.14e23, "achieved_flop_per_s": 24.6e12, "pue": 1.1,
@@ -709,10 +716,17 @@ WORKLOADS = {
                        "system_power_w": None,
                        "cpus": 96, "measurement": "bloom_energy_dynamic"},
     "Llama-class chat answer": {"kind": "inference", "tokens": 500, "active_parameters": 70e9,
-                                "pue": 1.2, "measurement": "samsi_llama65b_per_token"},
-    "long reasoning answer": {"kind": "inference", "tokens": 5_500, "active_parameters": 70e9,
-                              "pue": 1.2, "measurement": "samsi_llama65b_per_token"},
+                                "total_parameters": 70e9, "pue": 1.2,
+                                "measurement": "mlenergy_llama31_70b_h100x4_b64",
+                                "band": "Llama 3.1 70B Instruct"},
+    "long reasoning answer": {"kind": "inference", "tokens": 9_000, "active_parameters": 22e9,
+                              "total_parameters": 235e9, "pue": 1.2,
+                              "measurement": "mlenergy_qwen3_235b_thinking_h100x8_b32",
+                              "band": "Qwen 3 235B A22B Thinking"},
 }
+
+#: Keys of a workload that are not calculator inputs.
+_NOT_INPUTS = ("kind", "measurement", "band")
 
 #: De Vries's ChatGPT inputs: 3,617 HGX A100 servers, 6.5 kW each, 195 M requests a day
 #: :cite:p:`devries2023`.
@@ -731,6 +745,28 @@ def measurement(name: str):
     if row["low"] == row["low"]:  # a published range
         return Estimate(row["low"], row["value"], row["high"], row["unit"], (row["source"],))
     return Estimate.exact(row["value"], row["unit"], (row["source"],))
+
+
+def mlenergy_runs():
+    """The ML.ENERGY Benchmark rows of the ``measurements`` dataset as a table
+    :cite:p:`chung2025mlenergy`.
+
+    Columns: ``id``, ``model`` (the row's subject), ``gpu`` (``"H100"`` or ``"B200"``),
+    ``gpus``, ``max_batch``, ``mean_batch``, ``output_tokens``, ``j_per_token``,
+    ``request_j`` (J per request), ``power_w`` (all GPUs together) and ``task``; sorted by
+    model, GPU and batch. Every figure is GPU energy only (see the rows' ``excludes``).
+    """
+    from . import datasets
+
+    m = datasets.load("measurements")
+    m = m[m["source"] == "chung2025mlenergy"]
+    out = m[["id", "subject", "gpus", "max_batch", "mean_batch", "output_tokens", "value",
+             "request_j", "power_w"]].rename(columns={"subject": "model", "value": "j_per_token"})
+    out.insert(2, "gpu", m["hardware"].str.split().str[-1])
+    out["task"] = m["notes"].str.extract(r"^task ([\w-]+);", expand=False)
+    for col in ("gpus", "max_batch"):
+        out[col] = out[col].astype(int)
+    return out.sort_values(["model", "gpu", "max_batch"]).reset_index(drop=True)
 
 
 def _training(name: str, w: dict) -> dict:
@@ -755,7 +791,8 @@ def _inference(name: str, w: dict) -> dict:
     s = GEMINI_SHARES
     wh = 0.24 * J_PER_WH
     return {
-        "EcoLogits": ecologits(w["tokens"], w["active_parameters"], pue=w["pue"]),
+        "EcoLogits": ecologits(w["tokens"], w["active_parameters"],
+                               max(w["total_parameters"], w["active_parameters"]), pue=w["pue"]),
         "de Vries 2023": devries2023(**DEVRIES_CHATGPT),
         "Epoch AI 2025": epoch2025(w["tokens"], w["active_parameters"], pue=w["pue"]),
         # Google's method measures its own fleet: its figure is the median prompt, whatever
@@ -766,13 +803,24 @@ def _inference(name: str, w: dict) -> dict:
 
 
 def measured(name: str, tokens=None):
-    """The measurement band for a workload of :data:`WORKLOADS` (an Estimate, J); for an
-    answer, the per-token measurement times ``tokens`` (default: the workload's)."""
+    """The measurement band for a workload of :data:`WORKLOADS` (an Estimate, J).
+
+    For a training run, its published figure. For an answer, the per-token measurement
+    times ``tokens`` (default: the workload's): central, the workload's chosen run; low
+    and high, the least and most energy per token among the benchmark's runs of the same
+    model entered in the dataset (every GPU and batch) :cite:p:`chung2025mlenergy`.
+    """
+    from .estimate import Estimate
+
     w = WORKLOADS[validate.one_of("name", name, list(WORKLOADS), normalise=str)]
     m = measurement(w["measurement"])
-    if w["kind"] == "inference":  # per-token measurement × the answer's tokens
-        return m.scaled(w["tokens"] if tokens is None else tokens)
-    return m
+    if w["kind"] != "inference":
+        return m
+    runs = mlenergy_runs()
+    per_token = runs.loc[runs["model"] == w["band"], "j_per_token"]
+    band = Estimate(float(per_token.min()), float(m.central), float(per_token.max()), "J",
+                    m.sources)
+    return band.scaled(w["tokens"] if tokens is None else tokens)
 
 
 def compare(name: str, **changes) -> dict:
@@ -783,10 +831,10 @@ def compare(name: str, **changes) -> dict:
     """
     name = validate.one_of("name", name, list(WORKLOADS), normalise=str)
     w = dict(WORKLOADS[name])
-    unknown = [k for k in changes if k not in w or k in ("kind", "measurement")]
+    unknown = [k for k in changes if k not in w or k in _NOT_INPUTS]
     if unknown:
         raise ValueError(f"unknown inputs {unknown} for {name!r}; its inputs are "
-                         f"{', '.join(k for k in w if k not in ('kind', 'measurement'))}")
+                         f"{', '.join(k for k in w if k not in _NOT_INPUTS)}")
     w.update(changes)
     return _training(name, w) if w["kind"] == "training" else _inference(name, w)
 
@@ -867,6 +915,7 @@ def chains() -> dict:
         residual_label="rounding of the published parts")
 
     out["chat: de Vries 2.9 Wh → Google 0.24 Wh"] = devries_to_google()
+    out["chat: Epoch AI 2025 → ML.ENERGY meter"] = epoch_to_meter()
 
     s = GEMINI_SHARES
     total = float(measurement("gemini_prompt_comprehensive").central)
@@ -913,6 +962,38 @@ def chains() -> dict:
          ("prefill of a 10,000-token prompt", {"tokens_in": 10_000})],
         start_label="671 B dense-style, batch 1", end_label="37 B active, batch 8, long answer")
     return out
+
+
+def epoch_to_meter() -> FactorChain:
+    """The chain from Epoch AI's method on the chat answer (:data:`WORKLOADS`) to the
+    benchmark's GPU-only measurement of it (J).
+
+    The measurement has no PUE and no host, and its GPUs drew a measured share of their
+    TDP (``power_w`` ÷ (GPUs × TDP)); the last step replaces Epoch's assumed 10 %
+    utilisation by the one the meter implies, so the chain closes with no residual
+    :cite:p:`you2025chatgpt,chung2025mlenergy`.
+    """
+    from . import datasets
+
+    w = WORKLOADS["Llama-class chat answer"]
+    run = datasets.load("measurements").set_index("id").loc[w["measurement"]]
+    tdp = float(datasets.chip("H100")["tdp_w"])
+    fraction = float(run["power_w"]) / (float(run["gpus"]) * tdp)
+    start = {**_epoch_inputs(), "tokens": w["tokens"], "active_parameters": w["active_parameters"],
+             "pue": w["pue"]}
+    target = float(measured("Llama-class chat answer").central)
+    at_gpus = per_answer_energy(**{**start, "pue": 1.0, "host_overhead": 1.0,
+                                   "power_fraction": fraction})
+    implied = start["utilization"] * at_gpus / target          # E ∝ 1/u
+    return factor_chain(
+        lambda **kw: per_answer_energy(**kw), start,
+        [("PUE left out by a GPU meter (1.2 → 1.0)", {"pue": 1.0}),
+         ("host left out by a GPU meter", {"host_overhead": 1.0}),
+         (f"average ÷ rated power, measured (0.7 → {fraction:.3f})", {"power_fraction": fraction}),
+         (f"utilisation: assumed 10 % → implied by the meter ({implied:.1%})",
+          {"utilization": implied})],
+        end_value=target, start_label="Epoch AI 2025", end_label="ML.ENERGY, 4 H100s, batch 64",
+        residual_label="rounding")
 
 
 def _counterless(workload: str, gpu_w: float, what: str, end: float, end_label: str) -> FactorChain:

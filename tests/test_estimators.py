@@ -268,3 +268,97 @@ def test_comparison_table_shape_and_largest_gap():
         chain = chains[label]
         assert chain.gap == pytest.approx(1 / ratios[("CodeCarbon (no counter)", workload)])
         assert chain.dominant().name.startswith("accelerators counted")
+
+
+# ------------------------------------------------------------------ the ML.ENERGY Benchmark rows
+def test_mlenergy_rows_load_with_si_units_scope_and_provenance():
+    m = datasets.load("measurements")
+    rows = m[m["source"] == "chung2025mlenergy"]
+    assert len(rows) == 25
+    assert (rows["unit"] == "J").all() and (rows["per"] == "output token").all()
+    assert (rows["quantity"] == "energy").all() and (rows["workload"] == "inference").all()
+    assert (rows["published"] == "2026-02-16").all() and rows["verified"].str.startswith("2026-11-29").all()
+    assert (rows["confidence"] == "V").all() and rows["licence"].str.contains("Apache-2.0").all()
+    for word in ("host CPU", "idle", "PUE", "network", "embodied"):
+        assert rows["excludes"].str.contains(word).all(), word
+    # the scope names the GPUs the figure was measured across, and matches the gpus column
+    assert (rows["scope"] == "accelerators (" + rows["gpus"].astype(int).astype(str) + " GPUs)").all()
+    runs = estimators.mlenergy_runs()
+    assert set(runs["gpu"]) == {"H100", "B200"} and set(runs["task"]) == {"lm-arena-chat", "gpqa"}
+    # SI: joules per token of a GPU server lie between millijoules and tens of joules, and
+    # the mean output length of a chat answer is hundreds of tokens, of GPQA thousands
+    assert runs["j_per_token"].between(1e-3, 100).all()
+    assert runs.loc[runs["task"] == "lm-arena-chat", "output_tokens"].between(100, 1_000).all()
+    assert runs.loc[runs["task"] == "gpqa", "output_tokens"].between(5_000, 20_000).all()
+    # bounds: the measured mean batch never exceeds the server's maximum, and the GPUs'
+    # average power never exceeds their rated power (TDP from the chips dataset)
+    assert (runs["mean_batch"] <= runs["max_batch"]).all() and (runs["mean_batch"] >= 1).all()
+    tdp = runs["gpu"].map(lambda g: float(datasets.chip(g)["tdp_w"]))
+    assert (runs["power_w"] <= runs["gpus"] * tdp).all() and (runs["power_w"] > 0).all()
+
+
+def test_mlenergy_energy_per_request_is_energy_per_token_times_output_length():
+    # a round trip of three published fields (each rounded to 5-6 significant digits)
+    runs = estimators.mlenergy_runs()
+    np.testing.assert_allclose(runs["request_j"], runs["j_per_token"] * runs["output_tokens"],
+                               rtol=2e-4)
+
+
+def test_mlenergy_energy_per_token_falls_with_batch_for_each_model_and_gpu():
+    runs = estimators.mlenergy_runs()
+    groups = runs.groupby(["model", "gpu"])
+    assert len(groups) == 9
+    for (model, gpu), g in groups:
+        g = g.sort_values("max_batch")
+        assert (g["gpus"].nunique() == 1), (model, gpu)
+        if len(g) > 1:
+            assert np.all(np.diff(g["j_per_token"].to_numpy()) < 0), (model, gpu)
+    # batching from 8 to the largest batch run divides the Llama energies by 6 to 19
+    for model in ("Llama 3.1 8B Instruct", "Llama 3.1 70B Instruct", "Llama 3.1 405B Instruct FP8"):
+        for gpu in ("H100", "B200"):
+            e = runs[(runs["model"] == model) & (runs["gpu"] == gpu)]["j_per_token"]
+            assert 6 < e.iloc[0] / e.iloc[-1] < 20, (model, gpu)
+
+
+def test_answer_bands_are_the_benchmark_runs():
+    runs = estimators.mlenergy_runs()
+    for name, tokens in (("Llama-class chat answer", 500), ("long reasoning answer", 9_000)):
+        w = estimators.WORKLOADS[name]
+        band = estimators.measured(name)
+        per_token = runs.loc[runs["model"] == w["band"], "j_per_token"]
+        assert band.low == pytest.approx(per_token.min() * tokens)
+        assert band.high == pytest.approx(per_token.max() * tokens)
+        central = float(datasets.load("measurements").set_index("id").loc[w["measurement"], "value"])
+        assert band.central == pytest.approx(central * tokens)
+        assert band.low < band.central < band.high
+        # the band scales with the answer's length
+        assert estimators.measured(name, tokens=2 * tokens).central == pytest.approx(2 * band.central)
+    # the chat answer's central run is Llama 3.1 70B on four H100s at a maximum batch of 64
+    row = runs.set_index("id").loc[estimators.WORKLOADS["Llama-class chat answer"]["measurement"]]
+    assert (row["model"], row["gpu"], row["gpus"], row["max_batch"]) == ("Llama 3.1 70B Instruct", "H100", 4, 64)
+    with pytest.raises(ValueError, match="total_parameters"):
+        estimators.compare("long reasoning answer", band=1)
+
+
+def test_decode_roofline_against_the_measured_batch_8_run():
+    # Llama 3.1 70B, 16-bit, on H100s at a batch of 8: the weights-only roofline at TDP
+    # (700 W x 140 GB / 3.35 TB/s / 8) and the meter agree within 5 %
+    runs = estimators.mlenergy_runs().set_index("id")
+    measured = runs.loc["mlenergy_llama31_70b_h100x4_b8", "j_per_token"]
+    predicted = estimators.decode_energy_per_token(70e9, 2, "H100", batch=8)
+    assert predicted == pytest.approx(700 * 140e9 / 3.35e12 / 8)
+    assert measured == pytest.approx(predicted, rel=0.05)
+
+
+def test_epoch_to_meter_chain_closes_on_the_measured_chat_answer():
+    c = estimators.epoch_to_meter()
+    assert c.start == pytest.approx(estimators.compare("Llama-class chat answer")["Epoch AI 2025"])
+    assert c.end == pytest.approx(float(estimators.measured("Llama-class chat answer").central))
+    assert math.isclose(c.product, c.gap, rel_tol=1e-12)
+    assert [f.name for f in c.factors][-1].startswith("utilisation")      # no residual left
+    # the boundary steps are the inverses of Epoch's PUE and host overhead
+    r = list(c.ratios().values())
+    assert r[0] == pytest.approx(1 / 1.2) and r[1] == pytest.approx(700 / 1275)
+    # the implied utilisation is a fraction, reached from Epoch's 10 % by the last ratio
+    implied = 0.10 / r[3]
+    assert 0 < implied < 1

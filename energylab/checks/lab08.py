@@ -9,10 +9,12 @@ from . import Question
 #: (384 GPUs), on a cluster with a PUE of 1.2.
 BLOOM = {"gpu_hours": 1_082_990, "chip": "A100", "pue": 1.2}
 
-#: The decoding job to predict: a 65 B dense model in 16 bits on A100s.
-DECODE = {"parameters": 65e9, "bytes_per_parameter": 2, "chip": "A100"}
-#: Batches to try in task 2c.
-BATCHES = (1, 2, 4, 8, 16, 32)
+#: The measured run to predict: Qwen 3 32B (dense, 16-bit weights) on two H100s serving
+#: chat prompts at a maximum batch of 32, a row of the ML.ENERGY Benchmark that chapter 8
+#: does not show :cite:p:`chung2025mlenergy`.
+RUN = "mlenergy_qwen3_32b_h100x2_b32"
+#: The model behind the run: 32 B parameters, 2 bytes each, on H100s.
+DECODE = {"parameters": 32e9, "bytes_per_parameter": 2, "chip": "H100"}
 
 #: Boundaries a figure can have, narrowest first.
 BOUNDARIES = ("accelerator", "server", "facility")
@@ -36,22 +38,33 @@ def _green_default_mwh():
     return estimators.green_algorithms(BLOOM["gpu_hours"] * 3600.0, 1, _bloom_tdp_w()) / J_PER_MWH
 
 
-def _predicted_j(batch=8):
+def _run():
+    from .. import datasets
+
+    return datasets.load("measurements").set_index("id").loc[RUN]
+
+
+def _predicted_j():
     from .. import estimators
 
-    return estimators.decode_energy_per_token(**DECODE, batch=batch)
+    return estimators.decode_energy_per_token(**DECODE, batch=int(_run()["max_batch"]))
 
 
 def _measured_j():
     from .. import estimators
 
-    return float(estimators.measurement("samsi_llama65b_per_token").central)
+    return float(estimators.measurement(RUN).central)
 
 
-def _closest_batch():
-    import math
+def _power_fraction():
+    from .. import datasets
 
-    return min(BATCHES, key=lambda b: abs(math.log(_predicted_j(b) / _measured_j())))
+    row = _run()
+    return float(row["power_w"]) / (float(row["gpus"]) * float(datasets.chip(DECODE["chip"])["tdp_w"]))
+
+
+def _time_factor():
+    return _measured_j() / _predicted_j() / _power_fraction()
 
 
 def _chain():
@@ -97,14 +110,19 @@ QUESTIONS = {
         hint="The two formulas differ by one default factor: which? (a lowercase name)"),
     "lab08.predicted_j_per_token": Question(
         _predicted_j, rtol=0.02, unit="J",
-        hint="estimators.decode_energy_per_token(65e9, 2, 'A100', batch=8)."),
+        hint="estimators.decode_energy_per_token(**DECODE, batch=...) with the run's max_batch "
+             "(measurements.loc[RUN, 'max_batch'], as an int)."),
     "lab08.measured_over_predicted": Question(
         lambda: _measured_j() / _predicted_j(), rtol=0.02, unit="×",
-        hint="estimators.measurement('samsi_llama65b_per_token').central divided by your prediction."),
-    "lab08.closest_batch": Question(
-        _closest_batch, rtol=0.0,
-        hint="Predict at each batch in BATCHES and pick the one whose prediction is closest to the "
-             "measurement (closest in ratio, not in difference)."),
+        hint="measurements.loc[RUN, 'value'] (J per output token) divided by your prediction."),
+    "lab08.power_fraction": Question(
+        _power_fraction, rtol=0.02,
+        hint="The run's power_w is the average of all its GPUs together: divide by gpus × the "
+             "H100's tdp_w (datasets.chip('H100'))."),
+    "lab08.time_factor": Question(
+        _time_factor, rtol=0.02, unit="×",
+        hint="measured ÷ predicted = power fraction × time factor: divide your ratio of 2b by "
+             "the power fraction of 2c."),
     "lab08.devries_utilization": Question(
         _devries_utilization, rtol=0.02,
         hint="estimators.devries_inputs()['utilization']: the utilisation that makes de Vries's fleet "

@@ -10,6 +10,7 @@ from ..constants import J_PER_MWH, J_PER_WH
 from .base import Explorer, dropdown, int_slider, log_slider, slider
 
 __all__ = [
+    "plot_batching",
     "plot_calculators",
     "calculators_explorer",
     "plot_waterfall",
@@ -34,6 +35,35 @@ def _log_axis(ax):
 
 def _unit(kind: str):
     return (J_PER_MWH, "MWh") if kind == "training" else (J_PER_WH, "Wh")
+
+
+# ------------------------------------------------------------------ measured batching
+def plot_batching(ax, models=None):
+    """Measured GPU energy per output token against the mean batch, one line per model and
+    GPU (H100 solid, B200 dashed), log-log, from the ML.ENERGY rows of the measurements
+    dataset :cite:p:`chung2025mlenergy`. ``models``: the subjects to draw (default: every
+    model with more than one run)."""
+    runs = estimators.mlenergy_runs()
+    counts = runs.groupby("model").size()
+    models = list(counts[counts > 1].index) if models is None else list(models)
+    out = {}
+    for i, model in enumerate(models):
+        for gpu, style in (("H100", "-o"), ("B200", "--s")):
+            r = runs[(runs["model"] == model) & (runs["gpu"] == gpu)]
+            if r.empty:
+                continue
+            label = f"{model.replace(' Instruct', '')}, {int(r['gpus'].iloc[0])}×{gpu}"
+            ax.plot(r["mean_batch"], r["j_per_token"], style, color=f"C{i}", label=label, ms=5)
+            out[(model, gpu)] = dict(zip(r["max_batch"], r["j_per_token"]))
+    _log_axis(ax)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("mean batch (requests decoded together, log scale)")
+    ax.set_ylabel("GPU energy per output token (J)")
+    ax.legend(fontsize=7, ncol=2)
+    return out
 
 
 # ------------------------------------------------------------------ calculators side by side
