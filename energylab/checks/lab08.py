@@ -1,4 +1,11 @@
-"""Questions of Lab 8 (models against meters). Expected values are computed with energylab."""
+"""Questions of Lab 8 (models against meters). Expected values are computed with energylab.
+
+The book's variant runs the calculators on BLOOM's training job and predicts the Qwen 3
+32B run of the ML.ENERGY Benchmark. Another variant runs them on a training job of other
+GPU-hours on another GPU, and predicts another dense 16-bit run of the benchmark (one that
+chapter 8 does not work through). The waterfall (task 3) and the reading checklist
+(task 4) are the same in every variant.
+"""
 
 from __future__ import annotations
 
@@ -16,55 +23,107 @@ RUN = "mlenergy_qwen3_32b_h100x2_b32"
 #: The model behind the run: 32 B parameters, 2 bytes each, on H100s.
 DECODE = {"parameters": 32e9, "bytes_per_parameter": 2, "chip": "H100"}
 
+#: Dense 16-bit runs of the ML.ENERGY Benchmark a variant may predict (measurement id ->
+#: (parameters, chip)); parameter counts are the models' nominal sizes, as in
+#: :data:`energylab.estimators.WORKLOADS`. Chapter 8 works through Llama 3.1 70B on H100s at
+#: batches 8 and 64, so those runs are not offered.
+RUNS = {
+    RUN: (32e9, "H100"),
+    "mlenergy_llama31_8b_h100x1_b8": (8e9, "H100"),
+    "mlenergy_llama31_8b_h100x1_b64": (8e9, "H100"),
+    "mlenergy_llama31_8b_b200x1_b64": (8e9, "B200"),
+    "mlenergy_llama31_70b_b200x2_b8": (70e9, "B200"),
+    "mlenergy_llama31_70b_b200x2_b64": (70e9, "B200"),
+    "mlenergy_llama31_70b_h100x4_b1024": (70e9, "H100"),
+}
+
+#: The book variant's task inputs: BLOOM's job (task 1) and the Qwen 3 32B run (task 2).
+BOOK_INPUTS = {
+    "job_gpu_hours": BLOOM["gpu_hours"],
+    "job_chip": BLOOM["chip"],
+    "run": RUN,
+    "parameters": DECODE["parameters"],
+    "chip": DECODE["chip"],
+}
+
+
+def draw_inputs(rng) -> dict:
+    """Another variant: another training job (task 1) and another measured run (task 2)."""
+    run = str(rng.choice(sorted(RUNS)))
+    parameters, chip = RUNS[run]
+    return {
+        "job_gpu_hours": int(rng.choice([250_000, 600_000, 1_082_990, 2_500_000])),
+        "job_chip": str(rng.choice(["V100", "A100", "H100"])),
+        "run": run,
+        "parameters": parameters,
+        "chip": chip,
+    }
+
+
 #: Boundaries a figure can have, narrowest first.
 BOUNDARIES = ("accelerator", "server", "facility")
 
 
-def _bloom_tdp_w():
+def _job_tdp_w(p):
     from .. import datasets
 
-    return float(datasets.chip(BLOOM["chip"])["tdp_w"])
+    return float(datasets.chip(p["job_chip"])["tdp_w"])
 
 
-def _mlco2_mwh():
+def _mlco2_mwh(p):
     from .. import estimators
 
-    return estimators.ml_co2_impact(BLOOM["gpu_hours"], 3600.0, _bloom_tdp_w()) / J_PER_MWH
+    return estimators.ml_co2_impact(p["job_gpu_hours"], 3600.0, _job_tdp_w(p)) / J_PER_MWH
 
 
-def _green_default_mwh():
+def _green_default_mwh(p):
     from .. import estimators
 
-    return estimators.green_algorithms(BLOOM["gpu_hours"] * 3600.0, 1, _bloom_tdp_w()) / J_PER_MWH
+    return estimators.green_algorithms(p["job_gpu_hours"] * 3600.0, 1, _job_tdp_w(p)) / J_PER_MWH
 
 
-def _run():
+def _run(p):
     from .. import datasets
 
-    return datasets.load("measurements").set_index("id").loc[RUN]
+    return datasets.load("measurements").set_index("id").loc[p["run"]]
 
 
-def _predicted_j():
+def _predicted_j(p):
     from .. import estimators
 
-    return estimators.decode_energy_per_token(**DECODE, batch=int(_run()["max_batch"]))
+    return estimators.decode_energy_per_token(p["parameters"], DECODE["bytes_per_parameter"], p["chip"],
+                                              batch=int(_run(p)["max_batch"]))
 
 
-def _measured_j():
+def _measured_j(p):
     from .. import estimators
 
-    return float(estimators.measurement(RUN).central)
+    return float(estimators.measurement(p["run"]).central)
 
 
-def _power_fraction():
+def _power_fraction(p):
     from .. import datasets
 
-    row = _run()
-    return float(row["power_w"]) / (float(row["gpus"]) * float(datasets.chip(DECODE["chip"])["tdp_w"]))
+    row = _run(p)
+    return float(row["power_w"]) / (float(row["gpus"]) * float(datasets.chip(p["chip"])["tdp_w"]))
 
 
-def _time_factor():
-    return _measured_j() / _predicted_j() / _power_fraction()
+def _time_factor(p):
+    return _measured_j(p) / _predicted_j(p) / _power_fraction(p)
+
+
+def _ecf_ratio(p, answers):
+    try:
+        return _measured_j(p) / float(answers["lab08.predicted_j_per_token"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+
+
+def _ecf_time(p, answers):
+    try:
+        return float(answers["lab08.measured_over_predicted"]) / float(answers["lab08.power_fraction"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
 
 
 def _chain():
@@ -100,27 +159,28 @@ QUESTIONS = {
     "lab08.mlco2_mwh": Question(
         _mlco2_mwh, rtol=0.01, unit="MWh",
         hint="estimators.ml_co2_impact(chips, seconds, tdp_w): GPU-hours can enter as chips with "
-             "seconds = 3600; the A100's TDP is datasets.chip('A100')['tdp_w']; 1 MWh = 3.6e9 J."),
+             "seconds = 3600; the GPU's TDP is datasets.chip(task['job_chip'])['tdp_w']; "
+             "1 MWh = 3.6e9 J."),
     "lab08.green_default_mwh": Question(
         _green_default_mwh, rtol=0.01, unit="MWh",
         hint="estimators.green_algorithms(seconds, cores, power_per_core_w) with its default PUE: "
-             "one 'core' (a GPU) at 400 W for 1,082,990 hours."),
+             "one 'core' (a GPU) at its TDP for all the GPU-hours."),
     "lab08.green_vs_mlco2": Question(
         lambda: "pue",
         hint="The two formulas differ by one default factor: which? (a lowercase name)"),
     "lab08.predicted_j_per_token": Question(
         _predicted_j, rtol=0.02, unit="J",
-        hint="estimators.decode_energy_per_token(**DECODE, batch=...) with the run's max_batch "
-             "(measurements.loc[RUN, 'max_batch'], as an int)."),
+        hint="estimators.decode_energy_per_token(task['parameters'], 2, task['chip'], batch=...) "
+             "with the run's max_batch (measurements.loc[task['run'], 'max_batch'], as an int)."),
     "lab08.measured_over_predicted": Question(
-        lambda: _measured_j() / _predicted_j(), rtol=0.02, unit="×",
-        hint="measurements.loc[RUN, 'value'] (J per output token) divided by your prediction."),
+        lambda p: _measured_j(p) / _predicted_j(p), rtol=0.02, unit="×", ecf=_ecf_ratio,
+        hint="measurements.loc[task['run'], 'value'] (J per output token) divided by your prediction."),
     "lab08.power_fraction": Question(
         _power_fraction, rtol=0.02,
         hint="The run's power_w is the average of all its GPUs together: divide by gpus × the "
-             "H100's tdp_w (datasets.chip('H100'))."),
+             "GPU's tdp_w (datasets.chip(task['chip']))."),
     "lab08.time_factor": Question(
-        _time_factor, rtol=0.02, unit="×",
+        _time_factor, rtol=0.02, unit="×", ecf=_ecf_time,
         hint="measured ÷ predicted = power fraction × time factor: divide your ratio of 2b by "
              "the power fraction of 2c."),
     "lab08.devries_utilization": Question(
