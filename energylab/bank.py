@@ -363,7 +363,86 @@ def _c7():
     ]
 
 
-QUESTIONS: list[BankQuestion] = _c1() + _c2() + _c3() + _c4() + _c5() + _c6() + _c7()
+# ---------------------------------------------------------------- chapter 8
+def _c8():
+    from . import estimators
+    from .constants import J_PER_MWH, J_PER_WH
+
+    return [
+        _q("ch8.mlco2", 8, "A training job used {gpu_hours:,.0f} {chip}-hours. What does ML CO2 Impact give for its "
+           "energy (GPUs at their TDP), in MWh?", {"gpu_hours": 1_082_990.0, "chip": "A100"},
+           lambda p: float(estimators.ml_co2_impact(p["gpu_hours"], 3600.0, _chip(p["chip"], "tdp_w"))) / J_PER_MWH,
+           "MWh", "GPU-hours × TDP (no host, no PUE); estimators.ml_co2_impact with seconds = 3600.",
+           gpu_hours=[250_000.0, 600_000.0, 2_500_000.0], chip=["V100", "H100"]),
+        _q("ch8.green_default", 8, "The same job ({gpu_hours:,.0f} {chip}-hours), entered in Green Algorithms with "
+           "each GPU as one core at its TDP and the tool's default PUE: how many MWh?",
+           {"gpu_hours": 1_082_990.0, "chip": "A100"},
+           lambda p: float(estimators.green_algorithms(p["gpu_hours"] * 3600.0, 1, _chip(p["chip"], "tdp_w")))
+           / J_PER_MWH, "MWh",
+           "runtime × cores × power per core × default PUE (1.67); estimators.green_algorithms.",
+           gpu_hours=[250_000.0, 600_000.0, 2_500_000.0], chip=["V100", "H100"]),
+        _q("ch8.codecarbon", 8, "CodeCarbon cannot read an energy counter on a server with {cpus:g} CPU sockets of "
+           "unknown model and {gb:g} GB of RAM. What energy (kWh) does it report for {hours:g} hours (PUE 1)?",
+           {"cpus": 2.0, "gb": 512.0, "hours": 24.0},
+           lambda p: float(estimators.codecarbon_fallback(p["hours"] * 3600.0, p["cpus"],
+                                                         memory_bytes=p["gb"] * 1e9)) / 3.6e6, "kWh",
+           "Half of the default 85 W TDP per socket plus 3 W per 8 GB of RAM, times the hours; "
+           "estimators.codecarbon_fallback.", cpus=[1.0, 4.0], gb=[64.0, 1024.0, 2048.0], hours=[1.0, 168.0]),
+        _q("ch8.llmcarbon", 8, "LLMCarbon's operational energy (MWh) of training a dense {params:g} B-parameter model "
+           "on {tokens:g} B tokens on {chip}s (16-bit dense peak) at {eff:.1%} efficiency, {power:g} W per device, "
+           "PUE {pue:g}?", {"params": 175.0, "tokens": 300.0, "chip": "V100", "eff": 0.197, "power": 330.0,
+                            "pue": 1.1},
+           lambda p: float(estimators.llmcarbon(6 * p["params"] * 1e9 * p["tokens"] * 1e9,
+                                                _ds().peak_flops(p["chip"], "fp16"), p["eff"], p["power"],
+                                                pue=p["pue"])) / J_PER_MWH, "MWh",
+           "C = 6·N·D; device-seconds C / (peak × efficiency) at the device power, times PUE; "
+           "estimators.llmcarbon.", params=[7.0, 70.0], tokens=[1000.0, 2000.0], eff=[0.35, 0.45],
+           cases=[{"chip": "A100", "power": 430.0}, {"chip": "H100", "power": 800.0}]),
+        _q("ch8.ecologits", 8, "EcoLogits' energy (Wh) of one {tokens:g}-token answer of a dense {active:g} B-parameter "
+           "model at PUE {pue:g}?", {"tokens": 500.0, "active": 70.0, "pue": 1.2},
+           lambda p: float(estimators.ecologits(p["tokens"], p["active"] * 1e9, pue=p["pue"])) / J_PER_WH, "Wh",
+           "GPUs to hold the weights × tokens × fitted energy per token, plus the server's share over the "
+           "latency, times PUE; estimators.ecologits.", tokens=[150.0, 1000.0, 4000.0], active=[8.0, 405.0],
+           pue=[1.1, 1.4]),
+        _q("ch8.devries", 8, "A fleet of {servers:,.0f} servers rated {kw:g} kW serves {req:g} million requests a day. "
+           "De Vries's method: how many Wh per request?", {"servers": 3617.0, "kw": 6.5, "req": 195.0},
+           lambda p: float(estimators.devries2023(p["servers"], p["kw"] * 1e3, p["req"] * 1e6)) / J_PER_WH, "Wh",
+           "servers × rated power × 24 h ÷ requests (fleet at rated power, no PUE); estimators.devries2023.",
+           servers=[1000.0, 10000.0], kw=[5.0, 10.2], req=[100.0, 1000.0, 2500.0]),
+        _q("ch8.epoch", 8, "Epoch AI's method: a {tokens:g}-token answer from {active:g} B active parameters on an "
+           "H100 at {u:.0%} of its BF16 peak, 0.7 × 1,275 W per GPU, PUE 1.2. How many Wh?",
+           {"tokens": 500.0, "active": 100.0, "u": 0.1},
+           lambda p: float(estimators.epoch2025(p["tokens"], p["active"] * 1e9, utilization=p["u"])) / J_PER_WH,
+           "Wh", "2·N·T / (peak × utilisation) × power × PUE; estimators.epoch2025.",
+           tokens=[200.0, 2000.0, 9000.0], active=[22.0, 37.0, 400.0], u=[0.05, 0.2]),
+        _q("ch8.roofline", 8, "By the decoding roofline, what GPU energy per generated token (J) does a dense "
+           "{params:g} B-parameter model in 16 bits need on {chip}s at their TDP, decoding {batch:g} sequences "
+           "together?", {"params": 32.0, "chip": "H100", "batch": 32},
+           lambda p: float(estimators.decode_energy_per_token(p["params"] * 1e9, 2, p["chip"],
+                                                              batch=int(p["batch"]))), "J",
+           "A step lasts max(N·b / bandwidth, 2·N·B / peak) at TDP and yields B tokens; "
+           "estimators.decode_energy_per_token.", params=[8.0, 70.0], chip=["A100", "B200"],
+           batch=[1, 8, 256, 2048]),
+        _q("ch8.roofline_gap", 8, "The same roofline for a dense {params:g} B model on {chip}s: by what factor does "
+           "decoding {batch:g} sequences together cut the energy per token compared with one at a time?",
+           {"params": 70.0, "chip": "H100", "batch": 64},
+           lambda p: float(estimators.decode_energy_per_token(p["params"] * 1e9, 2, p["chip"], batch=1)
+                           / estimators.decode_energy_per_token(p["params"] * 1e9, 2, p["chip"],
+                                                                batch=int(p["batch"]))), "×",
+           "Memory-bound steps cost the same for any batch until 2·N·B / peak exceeds N·b / bandwidth; "
+           "the ratio of two estimators.decode_energy_per_token calls.", params=[8.0, 32.0],
+           chip=["A100", "B200"], batch=[8, 512, 4096]),
+        _q("ch8.google", 8, "A provider measures {acc:g} Wh on its active accelerators per prompt, {host:g} Wh on the "
+           "active host and {idle:g} Wh on machines idling in reserve, at PUE {pue:g}. Its comprehensive energy "
+           "per prompt, in Wh?", {"acc": 0.1392, "host": 0.06, "idle": 0.024, "pue": 1.09},
+           lambda p: float(estimators.google2025(p["acc"] * J_PER_WH, p["host"] * J_PER_WH,
+                                                 p["idle"] * J_PER_WH, p["pue"])) / J_PER_WH, "Wh",
+           "(accelerators + host + idle) × PUE; estimators.google2025.", acc=[0.05, 0.3], host=[0.02, 0.1],
+           idle=[0.0, 0.05], pue=[1.1, 1.3]),
+    ]
+
+
+QUESTIONS: list[BankQuestion] = _c1() + _c2() + _c3() + _c4() + _c5() + _c6() + _c7() + _c8()
 
 
 def inputs_for(q: BankQuestion, variant: str = BOOK_VARIANT) -> dict:
