@@ -152,7 +152,8 @@ def tampering(notebook: dict, variant: str | None = None) -> list[str]:
                         elif a.name.startswith("lab") and module == "energylab.checks":
                             flag(f"cell {i}: imports the question module {a.name}")
                         elif module != "energylab.checks" and a.name not in ("MIXTRAL", "WAYS", "SIGMA_GRID",
-                                                                               "SIGMA_SEEDS"):
+                                                                               "SIGMA_SEEDS", "EPOCH",
+                                                                               "EPOCH_RANGES"):
                             flag(f"cell {i}: imports {a.name} from {module}")
                 for a in node.names:
                     bound = (a.asname or a.name).split(".")[0]

@@ -167,3 +167,48 @@ def test_bad_arguments_are_refused(tmp_path):
         checks.task_inputs("chapter1")
     with pytest.raises(ValueError, match="variant must be"):
         checks.set_variant("bad'quote")
+
+
+LAB7 = ROOT / "labs" / "lab07_audit_a_claim.ipynb"
+
+
+@pytest.fixture(scope="module")
+def graded_lab07(tmp_path_factory):
+    """Lab 7: a student whose 1a is wrong but whose 2b follows from it (error carried
+    forward), and the lab with its worked solutions, graded in a student's own variant."""
+    base = tmp_path_factory.mktemp("class07")
+    subs, out = base / "submissions", base / "grades"
+    subs.mkdir()
+    (base / "roster.csv").write_text("student\neve\nfay\n")
+    key = answer_key("lab07", f"{TERM}/eve")
+    eve = student_notebook(json.loads(LAB7.read_text(encoding="utf-8")), "lab07", variant=f"{TERM}/eve")
+    _answer(eve, "gpt3_energy_mwh", f"gpt3_energy_mwh = {key['lab07.gpt3_energy_mwh'] * 1.1!r}")
+    _answer(eve, "teslas_mwh", f"teslas_mwh = {key['lab07.teslas_mwh']!r}\n"
+                               "teslas_ratio = teslas_mwh / gpt3_energy_mwh\n"
+                               f"teslas_verdict = {key['lab07.teslas_verdict']!r}")
+    _reflect(eve, "lab07.r2", "The claimed power, against 3,000 chips at their TDP.")
+    (subs / "eve.ipynb").write_text(json.dumps(eve))
+    (subs / "fay").mkdir()
+    shutil.copy(LAB7, subs / "fay" / LAB7.name)
+    results = grade_folder(subs, "lab07", out, term=TERM, roster=base / "roster.csv", cell_timeout=300)
+    return {r.student: r for r in results}, out
+
+
+def test_lab07_grades_with_error_carried_forward_and_in_any_variant(graded_lab07):
+    results, out = graded_lab07
+    eve = {q.question: q for q in results["eve"].questions}
+    assert eve["lab07.gpt3_energy_mwh"].status == "wrong"
+    assert eve["lab07.teslas_mwh"].status == "correct"
+    assert eve["lab07.teslas_ratio"].status == "ecf"          # right given her own 1a
+    assert eve["lab07.teslas_verdict"].status == "correct"
+    assert eve["lab07.dojo_verdict"].status == "unanswered"
+    assert results["eve"].points == 1 + 1 + 2                  # verdicts weigh 2 points
+    assert results["eve"].flags == [] and results["fay"].flags == []
+    # the worked solutions read the task inputs, so they are right in fay's variant too...
+    assert results["fay"].points == results["fay"].max_points
+    # ...whose key differs from the book's
+    a, b = answer_key("lab07", f"{TERM}/fay"), answer_key("lab07", "book")
+    assert sum(a[q] != b[q] for q in a) >= 3
+    reflections = list(csv.DictReader((out / "lab07_reflections.csv").open()))
+    assert [r["answer"] for r in reflections if r["student"] == "eve" and r["reflection"] == "lab07.r2"] == [
+        "The claimed power, against 3,000 chips at their TDP."]
