@@ -16,7 +16,7 @@ transfer. The variant in force is, first match wins:
 2. the environment variable ``ENERGYLAB_VARIANT`` (set it once on a JupyterHub);
 3. ``"book"``.
 
-**Adding a lab (how labs 7 and 8 adopt this API).** A lab ``NN`` lives in ``energylab/checks/labNN.py`` and defines
+**Adding a lab (every lab, 1 to 8, follows this).** A lab ``NN`` lives in ``energylab/checks/labNN.py`` and defines
 
 * ``BOOK_INPUTS``: dict of the task inputs of the book variant (optional: a lab without
   it has fixed inputs and every variant gets the same answers);
