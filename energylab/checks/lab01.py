@@ -68,7 +68,7 @@ def _optimal_clock_ghz(p):
 def fastest_window_start(window_years: int, min_models: int) -> int:
     """Start year of the ``window_years`` window (frontier models, at least ``min_models``)
     with the shortest doubling time, by brute force over every start year."""
-    from ..widgets.ch01 import select_models
+    from ..scaling import select_models
 
     best = None
     for start in range(FIRST_START, LAST_END - window_years + 1):
