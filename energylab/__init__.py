@@ -5,7 +5,10 @@ submodules you need (``from energylab import scaling``); plotting and widget cod
 lives in :mod:`energylab.widgets` and pulls in matplotlib and ipywidgets only there.
 """
 
-__version__ = "0.1.0"
+#: MAJOR.MINOR.PATCH. MINOR grows whenever an expected answer of any lab changes (in any
+#: variant) or a question is added; PATCH when no answer changes; MAJOR when question ids
+#: or the lab format change. CHANGELOG.md records each, with the answer-key fingerprints.
+__version__ = "1.0.0"
 
 __all__ = [
     "estimate",
@@ -24,6 +27,7 @@ def __getattr__(name):
     import importlib
 
     if name in __all__ or name in {"thermo", "sparsity", "precision", "pim", "cooling",
-                                    "footprint", "workloads", "measure", "widgets"}:
+                                    "footprint", "workloads", "measure", "widgets",
+                                    "estimators"}:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'energylab' has no attribute {name!r}")

@@ -30,6 +30,10 @@ from . import circuits, validate
 from .constants import J_PER_KWH, ZERO_CELSIUS_K
 
 __all__ = [
+    "typical_range",
+    "facility_energy_estimate",
+    "water_use_estimate",
+    "carbon_kg_estimate",
     "Fluid",
     "FLUIDS",
     "Flow",
@@ -876,3 +880,124 @@ def energy_reuse_factor(reused_energy, facility_energy_total):
         raise ValueError("reused_energy must be <= facility_energy_total "
                          f"(got {np.max(reused):g} > {np.min(total):g})")
     return reused / total
+
+
+# ---------------------------------------------------------------------------------------
+# The same arithmetic with uncertain inputs (energylab.estimate.Estimate): new functions
+# that wrap the ones above through estimate.propagate, so there is one formula for each.
+# ---------------------------------------------------------------------------------------
+
+#: Which dataset rows give the low, central and high end of each uncertain facility input:
+#: name -> (dataset, value column, ((row label column, label, year) for low, central, high)).
+_TYPICAL = {
+    "pue": ("datacenter_efficiency", "pue", "operator_or_region",
+            (("Meta fleet", 2023), ("Global average (Uptime survey)", 2024),
+             ("Global average (Uptime survey)", 2023))),
+    "wue_onsite_l_per_kwh": ("datacenter_efficiency", "wue_l_per_kwh", "operator_or_region",
+                             (("AWS", 2023), ("US average (Li et al. assumptions)", 2023),
+                              ("Industry average (on-site WUE)", 2016))),
+    "intensity_kg_per_kwh": ("grid_intensity", "intensity_g_per_kwh", "region",
+                             (("United States", 2023), ("World", 2022), ("China", 2022))),
+}
+
+
+def typical_range(name: str):
+    """A facility input as an :class:`~energylab.estimate.Estimate` read from the datasets.
+
+    Each end is one dataset row, and the estimate's ``sources`` name the ``references.bib``
+    key of each row (low, central, high in that order):
+
+    * ``"pue"``: Meta's 2023 fleet (1.08), Uptime's 2024 survey average (1.56), Uptime's
+      2023 average (1.58);
+    * ``"wue_onsite_l_per_kwh"``: AWS 2023 (0.18), Li et al.'s US average (0.55), the
+      industry-average estimate of Shehabi et al. (1.8) L per IT kWh;
+    * ``"intensity_kg_per_kwh"``: US grid 2023 (0.367), world 2022 (0.436), China 2022
+      (0.570) kg per kWh. The rows count CO₂ from generation, not lifecycle CO₂e; the
+      ``basis`` column of ``grid_intensity`` says so for each.
+
+    Parameters
+    ----------
+    name : str
+        One of ``"pue"``, ``"wue_onsite_l_per_kwh"``, ``"intensity_kg_per_kwh"``.
+
+    Returns
+    -------
+    Estimate
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown (the message lists the known names).
+
+    Examples
+    --------
+    >>> typical_range("pue")
+    Estimate(1.08 ≤ 1.56 ≤ 1.58)
+    """
+    from . import datasets
+    from .estimate import Estimate
+
+    name = validate.one_of("name", name, list(_TYPICAL))
+    table, column, label, picks = _TYPICAL[name]
+    df = datasets.load(table).set_index([label, "year"])
+    scale = 1e-3 if column == "intensity_g_per_kwh" else 1.0
+    values, sources = [], []
+    for key in picks:
+        values.append(float(df.loc[key, column]) * scale)
+        sources.append(str(df.loc[key, "source"]))
+    unit = {"pue": "", "wue_onsite_l_per_kwh": "L/kWh", "intensity_kg_per_kwh": "kg/kWh"}[name]
+    return Estimate(values[0], values[1], values[2], unit, tuple(dict.fromkeys(sources)))
+
+
+def facility_energy_estimate(it_energy, pue):
+    """:func:`facility_energy` with uncertain inputs: an :class:`~energylab.estimate.Estimate`.
+
+    Either argument may be an ``Estimate`` (e.g. ``typical_range("pue")``) or a number;
+    the result's low and high ends are exact (the model is monotone in each input).
+
+    Examples
+    --------
+    >>> from energylab.estimate import Estimate
+    >>> facility_energy_estimate(1000.0, Estimate(1.1, 1.2, 1.5)).format(digits=4)
+    '1,200 [1,100 – 1,500]'
+    """
+    from .estimate import propagate
+
+    return propagate(facility_energy, it_energy=it_energy, pue=pue)
+
+
+def water_use_estimate(it_energy_kwh, wue_onsite_l_per_kwh, pue, ewif_l_per_kwh) -> dict:
+    """:func:`water_use` with uncertain inputs: on-site, off-site and total litres.
+
+    Returns
+    -------
+    dict
+        ``{"onsite_l": Estimate, "offsite_l": Estimate, "total_l": Estimate}`` (unit L).
+
+    Examples
+    --------
+    >>> from energylab.estimate import Estimate
+    >>> w = water_use_estimate(1000.0, Estimate(0.18, 0.55, 1.8), 1.17, 3.14)
+    >>> round(w["onsite_l"].low), round(w["onsite_l"].high), round(w["total_l"].central)
+    (180, 1800, 4224)
+    """
+    from .estimate import propagate
+
+    args = dict(it_energy_kwh=it_energy_kwh, wue_onsite_l_per_kwh=wue_onsite_l_per_kwh, pue=pue,
+                ewif_l_per_kwh=ewif_l_per_kwh)
+    return {part: propagate(lambda **kw: getattr(water_use(**kw), part), unit="L", **args)
+            for part in ("onsite_l", "offsite_l", "total_l")}
+
+
+def carbon_kg_estimate(energy_kwh, intensity_kg_per_kwh):
+    """:func:`carbon_kg` with uncertain inputs (kg CO₂ or CO₂e, as the intensity counts).
+
+    Examples
+    --------
+    >>> round(carbon_kg_estimate(1287e3, typical_range("intensity_kg_per_kwh")).high / 1e3)
+    734
+    """
+    from .estimate import propagate
+
+    return propagate(carbon_kg, unit="kg", energy_kwh=energy_kwh,
+                     intensity_kg_per_kwh=intensity_kg_per_kwh)

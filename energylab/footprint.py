@@ -39,6 +39,11 @@ __all__ = [
     "li2023_water_factors",
     "SITES",
     "site",
+    "training_energy_estimate",
+    "training_energy_from_flops_estimate",
+    "inference_energy_estimate",
+    "fleet_energy_estimate",
+    "footprint_estimate",
     "training_energy",
     "training_chip_hours",
     "training_energy_from_flops",
@@ -60,7 +65,7 @@ US_HOUSEHOLD_KWH_PER_YEAR = 10_715.0
 #: people) :cite:p:`eia2023electricityuse`.
 US_PERSON_KWH_PER_YEAR = 4.07e12 / 333e6
 #: Electricity of a battery-electric car, ≈ 0.25 kWh per mile (EPA ratings of common EVs
-#: span about 0.25–0.30) :cite:p:`wpt_ledger`.
+#: span about 0.25–0.30) :cite:p:`epa_fueleconomy`.
 EV_KWH_PER_MILE = 0.25
 #: Google's 2009 figure for one web search, 0.3 Wh :cite:p:`google2009search`.
 GOOGLE_SEARCH_WH = 0.3
@@ -578,3 +583,116 @@ def sensitivity(fn: Callable, baseline: Mapping, ranges: Mapping):
     table = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     table.attrs["baseline_value"] = base
     return table
+
+
+# ---------------------------------------------------------------------------------------
+# Uncertain inputs: the same models, returning an energylab.estimate.Estimate. Each is a
+# thin wrapper that runs the single-number function above through estimate.propagate, so
+# each formula has one home. Any argument may be an Estimate (take ranges of PUE, WUE and
+# grid intensity from cooling.typical_range); numbers are exact inputs. The results' low
+# and high ends are exact for these models, which are monotone in every input.
+# ---------------------------------------------------------------------------------------
+
+def training_energy_estimate(chips, hours, power_per_chip_w, pue=1.0):
+    """:func:`training_energy` with uncertain inputs (J, an ``Estimate``).
+
+    Examples
+    --------
+    >>> from energylab.estimate import Estimate
+    >>> e = training_energy_estimate(10_000, 14.8 * 24, Estimate(300.0, 330.0, 362.0), pue=1.1)
+    >>> e.format(scale=3.6e9, unit="MWh", digits=4)
+    '1,289 [1,172 – 1,414] MWh'
+    """
+    from .estimate import propagate
+
+    return propagate(training_energy, unit="J", chips=chips, hours=hours,
+                     power_per_chip_w=power_per_chip_w, pue=pue)
+
+
+def training_energy_from_flops_estimate(flops, chip, precision, mfu, pue=1.0, server_overhead=1.0,
+                                        power_per_chip_w=None):
+    """:func:`training_energy_from_flops` with uncertain inputs (J, an ``Estimate``).
+
+    Examples
+    --------
+    >>> from energylab.estimate import Estimate
+    >>> e = training_energy_from_flops_estimate(3.14e23, "V100", "fp16", Estimate(0.15, 0.1968, 0.25),
+    ...                                         pue=1.1, power_per_chip_w=330.0)
+    >>> round(e.low / 3.6e9), round(e.central / 3.6e9), round(e.high / 3.6e9)
+    (1013, 1287, 1689)
+    """
+    from .estimate import propagate
+
+    return propagate(training_energy_from_flops, unit="J", flops=flops, chip=chip,
+                     precision=precision, mfu=mfu, pue=pue, server_overhead=server_overhead,
+                     power_per_chip_w=power_per_chip_w)
+
+
+def inference_energy_estimate(tokens, active_parameters, chip, precision, utilization, pue=1.0,
+                              batch=1, power_per_chip_w=None, server_overhead=1.0):
+    """Energy of one query with uncertain inputs: :func:`inference_energy` as an ``Estimate`` (J).
+
+    The per-query model of chapter 7 with every uncertain input (tokens, active
+    parameters, utilisation, PUE, power per chip, server overhead) given as an
+    :class:`~energylab.estimate.Estimate` or a number. ``batch`` must be an exact integer.
+
+    Examples
+    --------
+    Epoch AI's GPT-4o query with utilisation known only to 5–20 % and PUE to 1.1–1.3:
+
+    >>> from energylab.estimate import Estimate
+    >>> e = inference_energy_estimate(500, 100e9, "H100", "bf16", Estimate(0.05, 0.10, 0.20),
+    ...                               pue=Estimate(1.1, 1.2, 1.3), power_per_chip_w=0.7 * 1275)
+    >>> e.format(scale=3600, unit="Wh", digits=2)
+    '0.3 [0.14 – 0.65] Wh'
+    """
+    from .estimate import propagate
+
+    return propagate(inference_energy, unit="J", tokens=tokens, active_parameters=active_parameters,
+                     chip=chip, precision=precision, utilization=utilization, pue=pue, batch=batch,
+                     power_per_chip_w=power_per_chip_w, server_overhead=server_overhead)
+
+
+def fleet_energy_estimate(queries_per_day, energy_per_query_j, days=1.0):
+    """:func:`fleet_energy` with uncertain inputs (J, an ``Estimate``).
+
+    Examples
+    --------
+    >>> from energylab.estimate import Estimate
+    >>> e = fleet_energy_estimate(195e6, Estimate(0.3, 1.0, 2.9).scaled(3600))
+    >>> round(e.low / 3.6e9), round(e.high / 3.6e9)     # MWh per day
+    (58, 566)
+    """
+    from .estimate import propagate
+
+    return propagate(fleet_energy, unit="J", queries_per_day=queries_per_day,
+                     energy_per_query_j=energy_per_query_j, days=days)
+
+
+def footprint_estimate(it_energy_j, pue=1.0, intensity_kg_per_kwh=0.0, wue_onsite_l_per_kwh=0.0,
+                       ewif_l_per_kwh=0.0, embodied_kg=0.0) -> dict:
+    """A :class:`Footprint` with uncertain inputs: each total as an ``Estimate``.
+
+    Returns
+    -------
+    dict
+        ``facility_energy_j`` (J), ``operational_carbon_kg`` and ``carbon_kg`` (kg),
+        ``water_onsite_l``, ``water_offsite_l`` and ``water_l`` (L), each an ``Estimate``.
+
+    Examples
+    --------
+    >>> from energylab import cooling
+    >>> fp = footprint_estimate(1170e3 * 3.6e6, pue=1.1,
+    ...                         intensity_kg_per_kwh=cooling.typical_range("intensity_kg_per_kwh"))
+    >>> fp["carbon_kg"].format(scale=1e3, unit="t", digits=3)
+    '561 [472 – 734] t'
+    """
+    from .estimate import propagate
+
+    args = dict(it_energy_j=it_energy_j, pue=pue, intensity_kg_per_kwh=intensity_kg_per_kwh,
+                wue_onsite_l_per_kwh=wue_onsite_l_per_kwh, ewif_l_per_kwh=ewif_l_per_kwh,
+                embodied_kg=embodied_kg)
+    units = {"facility_energy_j": "J", "operational_carbon_kg": "kg", "carbon_kg": "kg",
+             "water_onsite_l": "L", "water_offsite_l": "L", "water_l": "L"}
+    return {name: propagate(lambda **kw: getattr(Footprint(**kw), name), unit=unit, **args)
+            for name, unit in units.items()}

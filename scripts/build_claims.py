@@ -1,100 +1,166 @@
-"""Build energylab/data/claims.csv from the claims ledger (section 1).
+"""Write energylab/data/claims.csv and reference/claims_ledger.md from energylab.claims.
 
-Run from the repository root with the shared material beside it::
+Run from the repository root::
 
-    python scripts/build_claims.py ../shared/data/claims_ledger.md
+    python scripts/build_claims.py          # write both files
+    python scripts/build_claims.py --check  # exit 1 if either is out of date
 
-Each ledger row (C001 ... C146) becomes one row: id, seeds and seed files, topic, the
-claim in English, the verdict as written and its class (the first of correct · roughly
-right · misleading · wrong · unverifiable that the verdict names), the better figure
-with its source markers removed, the source URLs, the confidence of the check (V =
-checked against a copy, K = as commonly cited) and how a student can recompute it.
-The committed CSV is this script's output; the course never reads the ledger at run
-time. Provenance: energylab/data/sources.toml, table [claims].
+The ledger's one home is ``energylab/claims.py`` with its data in
+``energylab/data/claims.toml``; the CSV (for pandas users and ``datasets.load("claims")``)
+and the book's Reference page are outputs, committed so that the book builds without
+running this script, and tested to be current (tests/test_claims.py). The original
+research file (``shared/data/claims_ledger.md``) is superseded and never read.
 """
 
 from __future__ import annotations
 
-import re
+import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-OUT = Path(__file__).resolve().parents[1] / "energylab" / "data" / "claims.csv"
-
-#: Verdict classes and topics as the ledger defines them.
-VERDICTS = ["correct", "roughly right", "misleading", "wrong", "unverifiable"]
-TOPICS = ["power-laws", "landauer-joule", "sparsity", "low-precision", "pim", "cooling-water",
-          "energy-bill"]
-
-ROW = re.compile(r"^\| (C\d{3}) \|")
-SEED_FILE = re.compile(r"^\| (\d{3}) \| `([^`]+)` \|")
-URL = re.compile(r"https?://[^\s\];,)]+")
-MARKER = re.compile(r"\s*\[(?:V|K)\b[^\]]*\]")
+ROOT = Path(__file__).resolve().parents[1]
+CSV = ROOT / "energylab" / "data" / "claims.csv"
+PAGE = ROOT / "reference" / "claims_ledger.md"
 
 
-def verdict_class(verdict: str) -> str:
-    """The first verdict keyword named in a verdict (``"wrong / unverifiable"`` → wrong)."""
-    text = verdict.lower()
-    found = [(text.find(v), v) for v in VERDICTS if v in text]
-    if not found:
-        raise ValueError(f"verdict {verdict!r} names none of {VERDICTS}")
-    # "roughly right" must win over a later plain keyword; earliest position wins
-    return min(found)[1]
+def csv_text() -> str:
+    from energylab import claims
+
+    return claims.table().to_csv(index=False, lineterminator="\n")
 
 
-def confidence(text: str) -> str:
-    if "[V" in text:
-        return "V"
-    if "[K" in text:
-        return "K"
-    return ""
+TOPIC_TITLES = {
+    "power-laws": "Power laws and compute growth",
+    "landauer-joule": "Landauer, Joule and the transistor",
+    "sparsity": "Sparsity",
+    "low-precision": "Low precision",
+    "pim": "Memory and processing in memory",
+    "cooling-water": "Cooling, water and siting",
+    "energy-bill": "The whole bill: energy, carbon, equivalences",
+}
 
 
-def parse(ledger: str) -> pd.DataFrame:
-    seed_files = {}
-    rows = []
-    for line in ledger.splitlines():
-        m = SEED_FILE.match(line)
-        if m:
-            seed_files[m.group(1)] = m.group(2)
-            continue
-        if not ROW.match(line):
-            continue
-        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-        if len(cells) != 7:
-            raise ValueError(f"ledger row has {len(cells)} cells, expected 7: {line[:80]}")
-        cells = ["" if c == "n/a" else c for c in cells]  # "not applicable" -> empty cell
-        cid, seeds, claim, topic, verdict, best, check = cells
-        seeds = [s.strip() for s in seeds.split(",")]
-        if topic not in TOPICS:
-            raise ValueError(f"{cid}: unknown topic {topic!r}")
-        rows.append({
-            "id": cid,
-            "seeds": ";".join(seeds),
-            "seed_files": ";".join(seed_files[s] for s in seeds),
-            "topic": topic,
-            "claim": claim,
-            "verdict": verdict,
-            "verdict_class": verdict_class(verdict),
-            "better_figure": re.sub(r"\s+", " ", MARKER.sub("", best)).strip(),
-            "source_urls": ";".join(dict.fromkeys(URL.findall(best))),
-            "confidence": confidence(best),
-            "how_to_check": check,
-        })
-    df = pd.DataFrame(rows)
-    if df["id"].duplicated().any():
-        raise ValueError("duplicate claim ids in the ledger")
-    return df
+def _md(text: str) -> str:
+    """Plain text made safe for MyST: no accidental math, emphasis or roles."""
+    text = str(text).replace("\\", "\\\\")
+    for ch in "$*_`<>[]{}|":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\n", " ")
 
 
-def main(path: str) -> None:
-    df = parse(Path(path).read_text(encoding="utf-8"))
-    df.to_csv(OUT, index=False)
-    print(f"wrote {len(df)} claims to {OUT.relative_to(OUT.parents[2])}")
-    print(df["verdict_class"].value_counts().to_string())
+def _sources(keys) -> str:
+    out = []
+    for k in keys:
+        out.append(f"<{k}>" if k.startswith("http") else f"{{cite:t}}`{k}`")
+    return "; ".join(out) if out else "none recorded"
+
+
+def _where(cid: str, topic: str) -> str:
+    from energylab import claims
+
+    if cid in claims.SECTIONS:
+        label, name = claims.SECTIONS[cid]
+        links = [f"{{ref}}`{name} <{label}>`"]
+    else:
+        links = [f"{{doc}}`../{claims.CHAPTER_OF_TOPIC[topic]}`"]
+    if cid in claims.LAB_TASKS:
+        doc, task = claims.LAB_TASKS[cid]
+        links.append(f"{{doc}}`{task} of lab 7 <../{doc}>`")
+    return ", ".join(links)
+
+
+def page_text() -> str:
+    """The Reference page: every claim grouped by topic, as definition lists (phone-width)."""
+    from energylab import claims
+
+    rows = claims.claims()
+    n_comp = len(claims.computed_ids())
+    counts = {v: 0 for v in claims.VERDICTS}
+    out = [
+        "<!-- Generated by scripts/build_claims.py from energylab/claims.py and",
+        "     energylab/data/claims.toml. Do not edit by hand: edit those and re-run. -->",
+        "",
+        "(claims-ledger)=",
+        "# The claims ledger",
+        "",
+        "Every checkable claim of the five seed articles, grouped by topic: what the seed says",
+        "(in the course's words), the verdict, the better figure with its interval and primary",
+        "sources, and where in the course it is checked. The ledger is code: its one home is",
+        "`energylab.claims`, and this page is generated from it.",
+        "",
+        f"*Data as of {claims.as_of()}* (the date each row was last verified is shown with it).",
+        "",
+        "(claims-verdict-rule)=",
+        "## How a verdict is decided",
+        "",
+        f"{n_comp} of the {len(rows)} claims state a number that energylab recomputes. For each,",
+        "a *check* returns the better figure as an interval, central [low – high], from the",
+        "course's datasets and models; the verdict then follows one rule, in this order:",
+        "",
+        "1. the stated figure meets the interval: **correct**;",
+        "2. it meets the interval of a *different* quantity than the one the claim names",
+        "   (say, total water for \"cooling water\"): **misleading**;",
+        f"3. it lies within a factor of {claims.FACTOR:g} of the interval: **roughly right**;",
+        "4. it lies within that factor of the different quantity: **misleading**;",
+        "5. otherwise: **wrong**.",
+        "",
+        "The other claims keep an *editorial* verdict, with the reason no number decides them:",
+        "they are qualitative, or their figure is a statement no primary document makes",
+        "(**unverifiable**), or it concerns something the course holds no dataset for. The",
+        "qualifier after a verdict (\"outdated\", \"misattributed\") is free text.",
+        "",
+    ]
+    table = claims.table().set_index("id")
+    for v in table["verdict"]:
+        counts[v] += 1
+    out += ["Verdicts: " + ", ".join(f"{v} {counts[v]}" for v in claims.VERDICTS) + ".", ""]
+    for topic in claims.TOPICS:
+        members = [c for c in rows if c.topic == topic]
+        out += [f"## {TOPIC_TITLES[topic]}", ""]
+        for c in members:
+            t = table.loc[c.id]
+            verdict = f"**{t['verdict']}**" + (f", {_md(c.qualifier)}" if c.qualifier else "")
+            out += [f"(claim-{c.id.lower()})=", f"### {c.id}: {t['verdict']}", "",
+                    f"{_md(c.claim)} (seed {', '.join(c.seeds)})", ""]
+            out += ["Verdict", f": {verdict}", ""]
+            if c.computed:
+                r = claims.evaluate(c.id)
+                out += ["Stated", f": {_md(c.stated.text())}, {_md(c.stated.measures)}", "",
+                        "Computed", f": {_md(t['checked'])}, {_md(r.check.measures)}", ""]
+                if r.check.alternative is not None:
+                    out += ["Compared with", f": {_md(claims._fmt(r.check.alternative, c.stated.unit))}, "
+                            f"{_md(r.check.alternative_measures)}", ""]
+                out += ["Rule", f": {_md(r.reason)}", ""]
+            else:
+                out += ["Why editorial", f": {_md(c.editorial_reason)}", ""]
+            if c.better_figure:
+                out += ["Better figure", f": {_md(c.better_figure)}", ""]
+            out += ["Sources", f": {_sources(t['sources'].split(';') if t['sources'] else [])}", "",
+                    "Checked in", f": {_where(c.id, topic)}", "",
+                    "Last verified", f": {c.verified}" + (" (as commonly cited)" if c.confidence == "K" else ""),
+                    ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report whether the files are current")
+    args = parser.parse_args(argv)
+    stale = []
+    for path, text in ((CSV, csv_text()), (PAGE, page_text())):
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            stale.append(path.relative_to(ROOT))
+            if not args.check:
+                path.write_text(text, encoding="utf-8")
+    if args.check:
+        for p in stale:
+            print(f"out of date: {p} (run python scripts/build_claims.py)")
+        return 1 if stale else 0
+    print("wrote " + (", ".join(map(str, stale)) if stale else "nothing (both files current)"))
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "../shared/data/claims_ledger.md")
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())

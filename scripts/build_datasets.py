@@ -44,48 +44,62 @@ def build_models(shared: Path) -> pd.DataFrame:
     raw = pd.read_csv(shared / "data" / "epoch" / "notable_models.csv")
     df = raw[list(MODEL_COLUMNS)].rename(columns=MODEL_COLUMNS)
     df = df.sort_values(["publication_date", "name"], kind="stable").reset_index(drop=True)
+    df["verified"] = "2025-05"  # Epoch's release the rows come from, as retrieved
     return df
 
 
 # ---------------------------------------------------------------- chips
 # Curated: one row per accelerator the course discusses, taken from Epoch's row named in
-# `epoch_name`; `overrides` fill gaps from the claims ledger §3.4 (manufacturer datasheets),
-# and every disagreement between Epoch and the ledger is written into `notes`.
+# `epoch_name`; `overrides` fill gaps or correct it from the manufacturers' datasheets, and
+# every disagreement between Epoch and a datasheet is written into `notes`.
 CHIPS = [
     # name, aliases, vendor, epoch_name, sparsity_2to4, overrides, notes
     ("NVIDIA Tesla P100 SXM2", "P100", "NVIDIA", "NVIDIA Tesla P100 SXM2", False, {}, "No tensor cores; 16-bit figure is FP16 vector math."),
     ("NVIDIA Tesla V100 SXM2", "V100;V100 SXM2;V100 SXM", "NVIDIA", "NVIDIA Tesla V100 SXM2", False, {},
-     "Matches ledger §3.4 (300 W, 125 TFLOPS FP16 tensor, no 2:4 sparsity). PCIe variants are 250 W."),
+     "Matches NVIDIA's V100 datasheet (300 W, 125 TFLOPS FP16 tensor, no 2:4 sparsity). PCIe variants are 250 W."),
     ("NVIDIA Tesla T4", "T4", "NVIDIA", "NVIDIA Tesla T4", False, {}, "Inference card; 16-bit figure is Epoch's FP16."),
     ("NVIDIA A100 SXM4 80 GB", "A100;A100 SXM;A100 SXM4", "NVIDIA", "NVIDIA A100 SXM4 80 GB", True, {},
-     "Matches ledger §3.4 (400 W; 312 dense / 624 sparse TFLOPS FP16). Epoch lists INT8 624 TOPS dense."),
-    ("NVIDIA A100 PCIe", "A100 PCIe", "NVIDIA", "NVIDIA A100 PCIe", True, {}, "Ledger §3.4 gives 250–300 W for PCIe."),
+     "Matches NVIDIA's A100 datasheet (400 W; 312 dense / 624 sparse TFLOPS FP16). Epoch lists INT8 624 TOPS dense."),
+    ("NVIDIA A100 PCIe", "A100 PCIe", "NVIDIA", "NVIDIA A100 PCIe", True, {}, "NVIDIA's A100 datasheet gives 250–300 W for PCIe."),
     ("NVIDIA H100 SXM5 80 GB", "H100;H100 SXM;H100 SXM5", "NVIDIA", "NVIDIA H100 SXM5 80GB", True,
      {"fp8_flop_per_s": 1.9789e15},
-     "FP8 dense 1,978.9 TFLOPS added from ledger §3.4 (Epoch row has none). Hopper has no INT4 tensor path. "
+     "FP8 dense 1,978.9 TFLOPS added from NVIDIA's H100 datasheet (Epoch row has none). Hopper has no INT4 tensor path (Ada keeps one). "
      "Sparse peaks (3,958 FP8, 1,979 FP16) are 2x these dense figures."),
-    ("NVIDIA H100 PCIe", "H100 PCIe", "NVIDIA", "NVIDIA H100 PCIe", True, {}, "Ledger §3.4: 350 W for PCIe."),
+    ("NVIDIA H100 PCIe", "H100 PCIe", "NVIDIA", "NVIDIA H100 PCIe", True, {"process_nm": 5.0},
+     "350 W (NVIDIA H100 datasheet). Same GH100 die as the SXM5 part, on TSMC 4N, a 5 nm-class node "
+     "(Epoch lists 4 nm for this row and 5 nm for the SXM; both are set to 5)."),
     ("NVIDIA H200 SXM", "H200", "NVIDIA", "NVIDIA H200 SXM", True, {"fp8_flop_per_s": 1.9789e15},
      "Same GH100 die as H100 with 141 GB HBM3e; FP8 dense added as for H100."),
-    ("NVIDIA B200", "B200", "NVIDIA", "NVIDIA B200", True, {"transistors": 2.08e11, "int4_op_per_s": np.nan},
-     "HGX B200 at 1,000 W. Ledger §3.4 gives FP32 80 TFLOPS and TF32 1,100 dense (Epoch: 62 and 1,125); "
-     "Epoch's INT4 9e15 OP/s matches NVIDIA's dense FP4 figure (9 PFLOPS) and Blackwell lists no INT4 "
-     "tensor throughput, so INT4 is left empty; "
-     "Epoch's values are kept. 208 billion transistors over two dies (NVIDIA Blackwell announcement). "
+    ("NVIDIA B200", "B200", "NVIDIA", "NVIDIA B200", True,
+     {"transistors": 2.08e11, "int4_op_per_s": np.nan, "fp32_flop_per_s": 75e12, "fp64_flop_per_s": 37e12},
+     "HGX B200 at 1,000 W per GPU. FP32 75 and FP64 37 TFLOPS per GPU from NVIDIA's HGX B200 datasheet "
+     "(600 and 296 TFLOPS per 8-GPU board); launch material (GTC 2024) quoted about 80 TFLOPS FP32 and "
+     "Epoch lists 62 FP32 / 31 FP64. TF32 1,125 and FP16 2,250 TFLOPS dense (half the datasheet's sparse "
+     "figures). Epoch's INT4 9e15 OP/s matches NVIDIA's dense FP4 figure and Blackwell lists no INT4 "
+     "tensor throughput, so INT4 is left empty. 208 billion transistors over two dies. "
      "The B200 inside a GB200 runs at 1,200 W with 2,500 TFLOPS FP16 dense."),
     ("Google TPU v2", "TPU v2;TPUv2", "Google", "Google TPU v2", False, {}, ""),
-    ("Google TPU v3", "TPU v3;TPUv3", "Google", "Google TPU v3", False, {}, ""),
+    ("Google TPU v3", "TPU v3;TPUv3", "Google", "Google TPU v3", False, {},
+     "tdp_w holds 220 W, the measured mean chip power in Jouppi et al. 2023 (Table 3), not a TDP "
+     "(power_basis says so)."),
     ("Google TPU v4", "TPU v4;TPUv4", "Google", "Google TPU v4", False, {},
-     "Epoch TDP 170 W; ledger §3.4 gives ≈192 W maximum. 275 TFLOPS bf16 agrees."),
+     "tdp_w holds 170 W, the measured mean chip power in Jouppi et al. 2023 (Table 3); its measured "
+     "maximum is about 192 W (power_basis says so). 275 TFLOPS bf16 agrees."),
     ("Google TPU v5e", "TPU v5e;TPUv5e", "Google", "Google TPU v5e", False, {}, ""),
-    ("AMD Instinct MI250X", "MI250X", "AMD", "AMD Radeon Instinct MI250X", False, {}, ""),
+    ("AMD Instinct MI250X", "MI250X", "AMD", "AMD Radeon Instinct MI250X", False, {"tf32_flop_per_s": np.nan},
+     "CDNA 2 has no TF32 mode; the 95.7 TFLOPS Epoch lists as TF32 is the FP32 matrix-core peak "
+     "(AMD MI250X datasheet), so tf32 is left empty."),
     ("AMD Instinct MI300X", "MI300X", "AMD", "AMD Instinct MI300X", True, {}, ""),
     ("Intel Habana Gaudi2", "Gaudi2", "Intel", "Intel Habana Gaudi2", False, {}, ""),
     ("Huawei Ascend 910B", "Ascend 910B;910B", "Huawei", "Huawei Ascend 910B", False, {},
      "Epoch gives FP16 376 TFLOPS in its non-tensor column; copied to the 16-bit column."),
     ("Tesla D1 Dojo", "D1;Dojo D1", "Tesla", "Tesla D1 Dojo", False, {},
-     "Ledger §3.4: 400 W, 362 TFLOPS BF16/CFP8, 22.6 TFLOPS FP32."),
+     "Tesla AI Day 2021 presentation: 400 W, 362 TFLOPS BF16/CFP8, 22.6 TFLOPS FP32."),
 ]
+
+#: What the tdp_w column holds where it is not the vendor's thermal design power.
+POWER_BASIS = {"Google TPU v3": "measured mean (Jouppi et al. 2023)",
+               "Google TPU v4": "measured mean (Jouppi et al. 2023)"}
 
 CHIP_COLUMNS = {
     "FP64 (double precision) performance (FLOP/s)": "fp64_flop_per_s",
@@ -121,6 +135,8 @@ def build_chips(shared: Path) -> pd.DataFrame:
         row["sparsity_2to4"] = sparse
         row["epoch_name"] = epoch_name
         row["notes"] = notes
+        row["power_basis"] = POWER_BASIS.get(name, "TDP")
+        row["verified"] = "2026-11" if notes else "2025-05"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -139,10 +155,17 @@ def build_energy_per_op() -> pd.DataFrame:
     df["process_nm"] = 45
     df["voltage_v"] = 0.9
     df["source"] = "horowitz2014"
+    df["basis"] = "rough energy cost (Horowitz's estimate, not a measurement)"
+    df["verified"] = "2026-11"
     return df
 
 
 # ---------------------------------------------------------------- memory energy
+#: Source of the three interface rows that no primary document checked by the course
+#: states: typical ranges, labelled as such (tests/test_claims.py keeps them to these three).
+UNSOURCED = "none: typical range"
+
+
 def build_memory_energy() -> pd.DataFrame:
     # level, technology, access_bits, energy per access (J) or per bit, source key, basis
     rows = [
@@ -155,16 +178,17 @@ def build_memory_energy() -> pd.DataFrame:
         ("register_file", "register file (45 nm)", 32, 1e-12, np.nan, np.nan, "han2016eie", "per 32-bit access"),
         ("sram_8kb_32bit", "SRAM 8 KB (45 nm)", 32, 5e-12, np.nan, np.nan, "han2016eie", "per 32-bit access"),
         ("dram_32bit", "DRAM (45 nm era)", 32, 640e-12, np.nan, np.nan, "han2016eie", "per 32-bit access"),
-        # Interfaces, per bit transferred (ledger §3.3)
+        # Interfaces, per bit transferred (O'Connor et al. 2017, Table 1)
         ("hbm2", "HBM2", 1, 3.97e-12, np.nan, np.nan, "oconnor2017", "per bit transferred"),
         ("gddr5", "GDDR5", 1, 14e-12, np.nan, np.nan, "oconnor2017", "per bit transferred"),
-        ("ddr4", "DDR4 incl. I/O", 1, 17.5e-12, 15e-12, 20e-12, "wpt_ledger", "per bit transferred, range 15–20 pJ"),
-        ("lpddr5", "LPDDR5", 1, 4.5e-12, 4e-12, 5e-12, "wpt_ledger", "per bit transferred, range 4–5 pJ"),
-        ("hbm3", "HBM3/3E", 1, 3.5e-12, 3e-12, 4e-12, "wpt_ledger", "per bit transferred, range 3–4 pJ"),
+        ("ddr4", "DDR4 incl. I/O", 1, 17.5e-12, 15e-12, 20e-12, UNSOURCED, "typical range per bit transferred, 15–20 pJ"),
+        ("lpddr5", "LPDDR5", 1, 4.5e-12, 4e-12, 5e-12, UNSOURCED, "typical range per bit transferred, 4–5 pJ"),
+        ("hbm3", "HBM3/3E", 1, 3.5e-12, 3e-12, 4e-12, UNSOURCED, "typical range per bit transferred, 3–4 pJ"),
     ]
     df = pd.DataFrame(rows, columns=["level", "technology", "access_bits", "energy_j",
                                      "energy_low_j", "energy_high_j", "source", "basis"])
     df["energy_j_per_bit"] = df["energy_j"] / df["access_bits"]
+    df["verified"] = "2026-11"
     return df
 
 

@@ -39,12 +39,29 @@ def _widget_ids(nb) -> list[str]:
     return ids
 
 
+def _coalesce_streams(outputs):
+    """Join consecutive stream outputs of the same name (stdout, stderr) into one.
+
+    How a kernel splits printed text into messages depends on timing; joined, the
+    output is the same on every run (nbval compares them joined too).
+    """
+    merged = []
+    for out in outputs:
+        if (merged and out.get("output_type") == "stream" and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == out.get("name")):
+            merged[-1]["text"] = merged[-1]["text"] + out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
 def normalise(nb, name: str):
-    """Drop timing metadata and give widget models stable ids (in place; returns ``nb``)."""
+    """Drop timing metadata, join split stream outputs and give widget models stable ids."""
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            for out in cell.get("outputs", []):
+            cell.outputs = _coalesce_streams(cell.get("outputs", []))
+            for out in cell.outputs:
                 out.get("metadata", {}).pop("execution", None)
     ids = _widget_ids(nb)
     if not ids:

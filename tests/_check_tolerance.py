@@ -1,6 +1,6 @@
 """A lab check must accept an answer within its tolerance and reject one outside it.
 
-Used instead of ``check(q, expected(q))``, which passes whatever ``expected`` returns: this
+Used instead of ``verdict(q, expected(q))``, which passes whatever ``expected`` returns: this
 moves each numeric answer to just inside and just outside the question's tolerance.
 """
 
@@ -10,7 +10,7 @@ import numpy as np
 def assert_tolerance_is_honoured(lab: str) -> int:
     """For every numeric question of ``lab``: inside the tolerance passes, outside fails.
     Returns how many questions were numeric."""
-    from energylab.checks import _questions, check, expected, question_ids
+    from energylab.checks import _questions, expected, question_ids, verdict
 
     n = 0
     for qid in question_ids(lab):
@@ -22,6 +22,6 @@ def assert_tolerance_is_honoured(lab: str) -> int:
         if not np.all(v != 0) or q.rtol <= 0:
             continue
         n += 1
-        assert check(qid, v * (1 + 0.5 * q.rtol) + np.sign(v) * 0.5 * q.atol) is True, qid
-        assert check(qid, v * (1 + 3 * q.rtol) + np.sign(v) * 3 * q.atol) is False, qid
+        assert verdict(qid, v * (1 + 0.5 * q.rtol) + np.sign(v) * 0.5 * q.atol) is True, qid
+        assert verdict(qid, v * (1 + 3 * q.rtol) + np.sign(v) * 3 * q.atol) is False, qid
     return n

@@ -59,7 +59,7 @@ def _draw(ex, values):
 
 def test_there_are_explorers_in_every_chapter():
     chapters = {p.values[0].__module__.split(".")[-1] for p in _explorers()}
-    assert {"ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07"} <= chapters
+    assert {"ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08"} <= chapters
 
 
 @pytest.mark.parametrize("factory", _explorers())
@@ -84,6 +84,7 @@ CONTEXT = {
     ("ch04.quantization_explorer", "activations"): {"fmt": "int3"},  # visible only at few bits
     # batching raises utilisation only until the chip is saturated (min(batch x u, 1))
     ("ch07.per_query_explorer", "batch"): {"utilization": 0.1},
+    ("ch08.waterfall_explorer", "batch"): {"utilization": 0.1},
 }
 
 

@@ -371,13 +371,15 @@ def test_static_plots_return_dataset_values():
 
 
 def test_lab06_checks_accept_expected_and_reject_wrong(capsys):
-    from energylab.checks import check, expected, question_ids
+    from energylab.checks import check, expected, question_ids, verdict
 
     ids = question_ids("lab06")
     assert len(ids) >= 5
     from _check_tolerance import assert_tolerance_is_honoured
 
     assert assert_tolerance_is_honoured("lab06") >= 3
+    assert not verdict(ids[0], np.asarray(expected(ids[0])) * 1.5)
     assert expected("lab06.pue_from_60pct_cooling") == pytest.approx(2.5)
     assert expected("lab06.sustained_ghz_liquid") == pytest.approx(2.0)
-    assert not check("lab06.rack_flow_l_per_min", None)
+    assert not verdict("lab06.rack_flow_l_per_min", None)
+    check("lab06.rack_flow_l_per_min", None)

@@ -208,17 +208,21 @@ def test_unknown_dataset_lists_names():
 # ------------------------------------------------------------------ checks
 def test_check_prints_tick_cross_and_not_answered(capsys):
     target = checks.expected("lab01.optimal_clock_ghz")
-    assert checks.check("lab01.optimal_clock_ghz", target) is True
-    assert checks.check("lab01.optimal_clock_ghz", target * 1.5) is False
-    assert checks.check("lab01.optimal_clock_ghz", None) is False
+    assert checks.check("lab01.optimal_clock_ghz", target) is None  # prints, returns nothing
+    assert checks.verdict("lab01.optimal_clock_ghz", target) is True
+    assert checks.check("lab01.optimal_clock_ghz", target * 1.5) is None
+    assert checks.verdict("lab01.optimal_clock_ghz", target * 1.5) is False
+    assert checks.check("lab01.optimal_clock_ghz", None) is None
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("✔") and out[1].startswith("✘") and "Hint" in out[1]
     assert "not answered yet" in out[2]
+    # the message never shows the expected value
+    assert f"{target:.4g}" not in out[0] + out[1] and f"{target:.3g}" not in out[0] + out[1]
 
 
 def test_check_rejects_wrong_types_and_unknown_ids():
-    assert checks.check("lab01.claim_holds_today", 0) is False  # a bool is expected
-    assert checks.check("lab01.optimal_clock_ghz", "fast") is False
+    assert checks.verdict("lab01.claim_holds_today", 0) is False  # a bool is expected
+    assert checks.verdict("lab01.optimal_clock_ghz", "fast") is False
     with pytest.raises(ValueError, match="unknown question_id"):
         checks.check("lab01.nope", 1)
     with pytest.raises(ValueError, match="look like 'lab01.name'"):

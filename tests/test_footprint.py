@@ -242,9 +242,6 @@ def test_doctests():
 
 # ------------------------------------------------------------------ the claims dataset
 REPO = Path(__file__).resolve().parents[1]
-# the shared course material sits beside the repository (or beside the folder of worktrees)
-LEDGER = next((p / "shared" / "data" / "claims_ledger.md" for p in (REPO.parent, REPO.parent.parent)
-               if (p / "shared" / "data" / "claims_ledger.md").is_file()), REPO / "missing-ledger.md")
 TOPICS = {"power-laws", "landauer-joule", "sparsity", "low-precision", "pim", "cooling-water", "energy-bill"}
 VERDICTS = {"correct", "roughly right", "misleading", "wrong", "unverifiable"}
 
@@ -255,28 +252,13 @@ def test_claims_dataset_has_every_ledger_row_with_valid_topic_and_verdict():
     c = datasets.load("claims")
     assert list(c["id"]) == [f"C{i:03d}" for i in range(1, 147)]  # C001..C146, once each
     assert set(c["topic"]) <= TOPICS and set(c["verdict_class"]) <= VERDICTS
-    assert all(v in verdict.lower() for v, verdict in zip(c["verdict_class"], c["verdict"]))
+    assert (c["verdict_class"] == c["verdict"]).all()  # one vocabulary; nuance in "qualifier"
     assert c["claim"].str.len().min() > 20 and not c["better_figure"].str.contains(r"\[V").any()
     assert set(";".join(c["seeds"]).split(";")) == {"000", "001", "002", "003", "004"}
     gallery = ["C038", "C042", "C120", "C054", "C133", "C130", "C050", "C104", "C057", "C139"]
     assert set(gallery) <= set(c["id"])
     row = c.set_index("id").loc["C120"]
     assert (row["topic"], row["verdict_class"]) == ("energy-bill", "wrong")
-
-
-@pytest.mark.skipif(not LEDGER.is_file(), reason="the shared claims ledger is not beside the repository")
-def test_claims_dataset_round_trips_from_the_ledger():
-    import importlib.util
-
-    import pandas as pd
-
-    from energylab import datasets
-
-    spec = importlib.util.spec_from_file_location("build_claims", REPO / "scripts" / "build_claims.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    rebuilt = mod.parse(LEDGER.read_text(encoding="utf-8"))
-    pd.testing.assert_frame_equal(rebuilt.fillna(""), datasets.load("claims").fillna(""), check_dtype=False)
 
 
 def test_measured_gemm_efficiency_is_consistent():

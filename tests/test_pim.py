@@ -334,7 +334,7 @@ def test_crossbar_explorer_accuracy_falls_with_variation():
 
 
 def test_lab05_expected_answers_follow_the_models():
-    from energylab.checks import check, expected, lab05
+    from energylab.checks import expected, lab05, verdict
 
     assert expected("lab05.ridge_a100") == pytest.approx(312e12 / 2.039e12)
     assert expected("lab05.memory_share_b1") > 0.9 > expected("lab05.memory_share_b64")
@@ -346,8 +346,8 @@ def test_lab05_expected_answers_follow_the_models():
     s = expected("lab05.sigma_one_point")
     assert pim.analog_accuracy(net, sigma=s, seeds=lab05.SIGMA_SEEDS) <= net.test_accuracy - 0.01
     assert pim.analog_accuracy(net, sigma=s - 0.02, seeds=lab05.SIGMA_SEEDS) > net.test_accuracy - 0.01
-    assert check("lab05.pim_bound_b64", expected("lab05.pim_bound_b64"))
-    assert not check("lab05.pim_bound_b1", 100.0)
+    assert verdict("lab05.pim_bound_b64", expected("lab05.pim_bound_b64"))
+    assert not verdict("lab05.pim_bound_b1", 100.0)
 
 
 def test_memory_wall_explorer_flags_models_that_do_not_fit():

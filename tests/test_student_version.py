@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -119,10 +120,79 @@ def test_command_line_writes_one_copy_per_lab(tmp_path):
     assert bad.returncode == 2 and "error:" in bad.stderr
 
 
+VARIANT = "2027-test/ada"
+
+
 @pytest.fixture(scope="module")
 def student_copies(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
-    return {p.name: p for p in write_student_copies(ROOT / "labs", out)}
+    return {p.name: p for p in write_student_copies(ROOT / "labs", out, variant=VARIANT)}
+
+
+def test_book_only_student_only_and_hidden_cells():
+    nb = _lab(
+        new_markdown_cell("Solutions hide behind a toggle.", metadata={"tags": ["book-only"]}),
+        new_markdown_cell("Your inputs are your own.", metadata={"tags": ["student-only", "remove-cell"]}),
+        new_markdown_cell("See {doc}`../chapters/01_power_laws` and {cite:p}`patterson2021`, "
+                          "{ref}`claim C083 <claim-c083>`."),
+        new_code_cell("x = None"),
+        _solution("x = 1.0"),
+        new_code_cell("from energylab.checks import expected\nassert expected('lab99.x') == 1",
+                      metadata={"tags": ["remove-cell"]}),
+        new_code_cell('check("lab99.x", x)'),
+    )
+    student = student_notebook(nb, "lab99", variant="2027/ada", base=ROOT / "labs")
+    text = json.dumps(student)
+    assert "toggle" not in text and "expected" not in text
+    assert student["cells"][0]["source"].startswith("from energylab.checks import set_variant")
+    assert "set_variant('2027/ada')" in student["cells"][0]["source"]
+    assert student["metadata"]["energylab"] == {"variant": "2027/ada"}
+    kept = [c for c in student["cells"] if c["source"] == "Your inputs are your own."]
+    assert kept and "tags" not in kept[0]["metadata"]
+    prose = [c["source"] for c in student["cells"] if c["source"].startswith("See ")][0]
+    assert prose == ("See the book's page \u201cPower laws: how fast the appetite grows\u201d and "
+                     "(Patterson et al. 2021), claim C083.")
+    with pytest.raises(ValueError, match="variant must be"):
+        student_notebook(nb, "lab99", variant="a'b")
+
+
+def _number_forms(x: float) -> set[str]:
+    forms = {f"{x:.3g}", f"{x:.4g}", f"{x:.2f}", f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"}
+    if 0 < abs(x) < 1:
+        forms |= {f"{100 * x:.1f}", f"{100 * x:.0f}%", f"{100 * x:.0f} %"}
+    return {f for f in forms if len(re.sub(r"\D", "", f).lstrip("0")) >= 2}
+
+
+@pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])
+def test_student_copy_holds_no_expected_value(lab, student_copies):
+    """Every numeric answer of the copy's variant, in the usual printed forms, is absent.
+
+    Integers (years, bit widths) and categorical answers (True/False, a name from a list
+    the task gives) are left out: a task has to name the candidates.
+    """
+    from energylab.checks import expected, question_ids
+
+    name = lab.name[:5]
+    if not hasattr(__import__(f"energylab.checks.{name}", fromlist=["x"]), "BOOK_INPUTS"):
+        pytest.skip(f"{name} has no variants yet")
+    text = student_copies[lab.name].read_text(encoding="utf-8")
+    cells = json.loads(text)["cells"]
+    prose_and_code = "\n".join("".join(c["source"]) for c in cells)
+    assert "{doc}" not in prose_and_code and "{cite" not in prose_and_code and "toggle" not in prose_and_code
+    assert not re.search(r"\bexpected\(|import expected|\bassert\b", prose_and_code)
+    assert "remove-cell" not in text
+    leaks = []
+    for qid in question_ids(name):
+        value = expected(qid, VARIANT)
+        if isinstance(value, (bool, np.bool_, str)):
+            continue
+        for x in np.ravel(np.asarray(value, dtype=float)):
+            if x == round(x):
+                continue
+            for form in _number_forms(float(x)):
+                if re.search(rf"(?<![\d.]){re.escape(form)}(?!\d)", prose_and_code):
+                    leaks.append((qid, form))
+    assert not leaks, leaks
 
 
 @pytest.mark.parametrize("lab", LABS, ids=[p.stem for p in LABS])

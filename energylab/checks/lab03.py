@@ -13,16 +13,36 @@ import numpy as np
 from .. import sparsity, workloads
 from . import Question
 
-#: Task 1: a 2×8 weight matrix (groups of 4 run along each row). Row 2 holds a tie.
-MATRIX = np.array([[0.9, -0.2, 0.05, -1.3, 0.4, -0.4, -0.1, 0.0],
-                   [0.3, 0.3, -0.3, 0.1, -2.0, 0.7, 0.6, -0.65]])
+#: The book variant's task inputs. Task 1: a 2×8 weight matrix (groups of 4 run along
+#: each row; row 2 holds a tie). Task 3: a layer of FP16 weights at 50 % density.
+BOOK_INPUTS = {
+    "matrix": np.array([[0.9, -0.2, 0.05, -1.3, 0.4, -0.4, -0.1, 0.0],
+                        [0.3, 0.3, -0.3, 0.1, -2.0, 0.7, 0.6, -0.65]]),
+    "layer_shape": (4096, 4096),
+    "value_bits": 16,
+    "layer_density": 0.5,
+}
+#: Kept for code that reads the book's values directly.
+MATRIX = BOOK_INPUTS["matrix"]
+LAYER_SHAPE = BOOK_INPUTS["layer_shape"]
+VALUE_BITS = BOOK_INPUTS["value_bits"]
+LAYER_DENSITY = BOOK_INPUTS["layer_density"]
 #: Task 2: target sparsity and the three ways to reach it (N:M along the reduction axis 0).
 TARGET_SPARSITY = 0.5
 WAYS = ("unstructured", "2:4", "4:8")
-#: Task 3: a 4096×4096 layer of FP16 weights at 50 % density.
-LAYER_SHAPE = (4096, 4096)
-VALUE_BITS = 16
-LAYER_DENSITY = 0.5
+
+
+def draw_inputs(rng) -> dict:
+    """Another variant: the matrix of task 1 and the layer of task 3 differ."""
+    matrix = np.round(rng.uniform(-2.0, 2.0, size=(2, 8)), 1)
+    matrix[1, 1] = -matrix[1, 0]  # one tie of magnitudes, as in the book's matrix
+    return {
+        "matrix": matrix,
+        "layer_shape": [(2048, 8192), (8192, 2048), (4096, 11008), (5120, 5120)][int(rng.integers(4))],
+        "value_bits": int(rng.choice([8, 16, 32])),
+    }
+
+
 #: Task 4: Mixtral 8x7B's architecture, from Table 1 of :cite:p:`jiang2024mixtral`.
 MIXTRAL = {
     "dim": 4096,            # model width
@@ -59,12 +79,22 @@ def _best_way() -> str:
     return WAYS[int(np.argmax(acc))]
 
 
-def _storage() -> np.ndarray:
+def _storage(p) -> np.ndarray:
+    shape, d, bits = p["layer_shape"], p["layer_density"], p["value_bits"]
     return np.array([
-        sparsity.storage_bits(LAYER_SHAPE, LAYER_DENSITY, VALUE_BITS, "dense"),
-        sparsity.storage_bits(LAYER_SHAPE, LAYER_DENSITY, VALUE_BITS, "csr"),
-        sparsity.storage_bits(LAYER_SHAPE, LAYER_DENSITY, VALUE_BITS, "nm", n=2, m=4),
+        sparsity.storage_bits(shape, d, bits, "dense"),
+        sparsity.storage_bits(shape, d, bits, "csr"),
+        sparsity.storage_bits(shape, d, bits, "nm", n=2, m=4),
     ])
+
+
+def _ecf_best(p, answers):
+    acc = answers.get("lab03.accuracies")
+    try:
+        acc = np.asarray(acc, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return WAYS[int(np.argmax(acc))] if acc.shape == (len(WAYS),) else None
 
 
 def mixtral_parameters() -> sparsity.MoEParameters:
@@ -87,7 +117,7 @@ def _glam_fraction() -> float:
 
 QUESTIONS = {
     "lab03.mask_by_hand": Question(
-        expected=lambda: sparsity.nm_mask(MATRIX, 2, 4).astype(int),
+        expected=lambda p: sparsity.nm_mask(p["matrix"], 2, 4).astype(int),
         rtol=0.0,
         hint="Per group of 4 along each row, write 1 for the two largest |w| and 0 elsewhere; "
              "on a tie the lower index wins."),
@@ -97,16 +127,16 @@ QUESTIONS = {
              "axis=0, the reduction axis), then workloads.accuracy(net, weights=...). "
              "Order: unstructured, 2:4, 4:8."),
     "lab03.best_way": Question(
-        expected=_best_way,
+        expected=_best_way, ecf=_ecf_best,
         hint="The way with the highest accuracy, spelled as in WAYS."),
     "lab03.storage_bits": Question(
         expected=_storage, rtol=1e-6, unit="bits",
-        hint="Dense: size·16. CSR: nnz·(16 + 12) + 4097 row pointers of 25 bits. "
-             "2:4: size/2·(16 + 2)."),
+        hint="Dense: size·bits. CSR: nnz·(bits + ⌈log2 cols⌉) + (rows + 1) row pointers of "
+             "⌈log2(size + 1)⌉ bits. 2:4: size/2·(bits + 2)."),
     "lab03.break_even": Question(
-        expected=lambda: sparsity.csr_break_even_density(LAYER_SHAPE, VALUE_BITS),
+        expected=lambda p: sparsity.csr_break_even_density(p["layer_shape"], p["value_bits"]),
         rtol=0.01,
-        hint="Solve nnz·(16 + 12) + rows pointers = size·16 for the density nnz/size."),
+        hint="Solve nnz·(bits + index bits) + row pointers = size·bits for the density nnz/size."),
     "lab03.mixtral_active_fraction": Question(
         expected=lambda: float(mixtral_parameters().active_fraction), rtol=0.01,
         hint="Per expert: 32 layers × 3 matrices of 4096×14336. Shared: attention "

@@ -69,6 +69,14 @@ def _epoch_wh():
     return footprint.inference_energy(**EPOCH) / J_PER_WH
 
 
+def _ledger_verdict(claim_id: str) -> str:
+    """The verdict the claims ledger's rule derives (energylab.claims), so the lab and the
+    ledger cannot disagree."""
+    from .. import claims
+
+    return claims.evaluate(claim_id).verdict
+
+
 def _most_sensitive():
     from .. import footprint
 
@@ -91,12 +99,13 @@ QUESTIONS = {
         lambda: _teslas_mwh() / (_gpt3_energy_j() / J_PER_MWH), rtol=0.02, unit="×",
         hint="The cars' energy divided by GPT-3's energy (both in MWh)."),
     "lab07.teslas_verdict": Question(
-        lambda: "wrong", hint="Off by two orders of magnitude: correct, roughly right, misleading or wrong?"),
+        lambda: _ledger_verdict("C120"),
+        hint="Off by two orders of magnitude: correct, roughly right, misleading or wrong?"),
     "lab07.dojo_tflops_per_w": Question(
         _dojo_tflops_per_w, rtol=0.01, unit="TFLOPS/W",
         hint="1.1e18 FLOP/s divided by (3,000 chips × the D1's TDP from datasets.chip('D1')), in TFLOPS/W."),
     "lab07.dojo_verdict": Question(
-        lambda: "wrong", hint="The silicon alone draws eight times the claimed power."),
+        lambda: _ledger_verdict("C038"), hint="The silicon alone draws eight times the claimed power."),
     "lab07.devries_wh": Question(
         _devries_wh, rtol=0.01, unit="Wh",
         hint="Energy of 3,617 servers × 6.5 kW × 24 h, divided by 195 million requests, in Wh."),
@@ -109,6 +118,7 @@ QUESTIONS = {
         hint="footprint.sensitivity(footprint.inference_energy, EPOCH, EPOCH_RANGES): the first row's "
              "parameter name."),
     "lab07.per_query_verdict": Question(
-        lambda: "roughly right",
-        hint="The 2.9 Wh follows from its inputs, but those inputs are from early 2023."),
+        lambda: _ledger_verdict("C009"),
+        hint="The 2.9 Wh follows exactly from de Vries's 2023 inputs, but it lies outside today's "
+             "interval (4b with utilisation 5–20 %): right number, different quantity."),
 }

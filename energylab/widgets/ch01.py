@@ -56,7 +56,9 @@ def plot_compute_trend(ax, years=(2010, 2026), domain="All", frontier_only=False
     all_models = models_with_compute()
     ax.scatter(all_models["year"], all_models["training_compute_flop"], s=6, color="0.8",
                label="all notable models")
-    df = select_models(start_year, end_year, domain, frontier_only)
+    # the range slider can close to one point (start == end): an empty selection, not an error
+    df = (select_models(start_year, end_year, domain, frontier_only) if end_year > start_year
+          else all_models.iloc[:0])
     result = {"n": int(len(df))}
     ax.scatter(df["year"], df["training_compute_flop"], s=10, color="C0",
                label=f"selected ({len(df)})")
@@ -122,7 +124,7 @@ def plot_scaling_law(axes, compute_flop=1e24, pj_per_flop=1.0):
                  fontsize=8, color="0.4")
     ax_loss.plot([e0], [l0], "o", color="C3")
     ax_loss.set_xscale("log")
-    ax_loss.set_xlabel(f"training energy (MWh) at {pj_per_flop:g} pJ/FLOP")
+    ax_loss.set_xlabel(f"training energy (MWh) at {pj_per_flop:.3g} pJ/FLOP")
     ax_loss.set_ylabel("compute-optimal loss (nats/token)")
     ax_loss.set_title(f"loss {l0:.3f} for {_energy_text(e0)}")
 
@@ -184,7 +186,7 @@ def plot_dvfs(axes, frequency_ghz=2.0, static_share=0.2):
     ax_e.plot([f_opt / 1e9], [e_opt / 1e3], "*", ms=14, color="C1",
               label=f"optimum {f_opt / 1e9:.2f} GHz")
     ax_e.plot([frequency_ghz], [e_now / 1e3], "o", color="C3",
-              label=f"chosen: {e_now / e_opt:.2f}× the optimum")
+              label=f"chosen: {e_now / e_opt:.2f}× the minimum energy")
     ax_e.set_xlabel("clock (GHz)")
     ax_e.set_ylabel("energy per task (kJ)")
     ax_e.set_title(f"task of 10¹² cycles: {e_now / 1e3:.0f} kJ, {ref['cycles'] / f_now:.0f} s")

@@ -107,7 +107,8 @@ def plot_gpu_gap(ax, bits_erased=16.0, temperature_k=300.0, doubling_years=1.57)
     -------
     dict
         ``gap_newest``, ``factor_per_year`` (how much energy per FLOP falls per year in the
-        fit) and ``koomey_years``.
+        fit), ``koomey_years`` and ``meet_year`` (when the fitted trend reaches the
+        Landauer floor; inf if the trend does not fall).
     """
     table = thermo.gpu_energy_table(bits_erased=bits_erased, temperature_k=temperature_k)
     floor = float(thermo.landauer_energy(temperature_k, bits_erased))
@@ -119,9 +120,18 @@ def plot_gpu_gap(ax, bits_erased=16.0, temperature_k=300.0, doubling_years=1.57)
     for yr, ei, name in zip(years, e, table["name"]):
         ax.annotate(name.replace("NVIDIA ", "").replace("Tesla ", "").split()[0], (yr, ei),
                     textcoords="offset points", xytext=(6, 4), fontsize=8)
-    span = np.linspace(2016, 2026, 50)
+    # Follow the trend until it meets the floor: the year the fitted exponential reaches
+    # the Landauer energy (drawn up to 2300 at most, so a slow trend stays readable).
+    meet_year = (float(fit.intercept) - np.log(floor)) / -fit.rate_per_year \
+        if fit.rate_per_year < 0 else np.inf
+    end = min(max(meet_year, years.max()) + 5, 2300.0)
+    span = np.linspace(2016, end, 200)
     ax.semilogy(span, fit(span), "--", color="tab:orange", lw=1,
                 label=f"trend: ÷{factor_per_year:.2f} per year")
+    if meet_year <= 2300:
+        ax.plot([meet_year], [floor], "o", color="tab:green", ms=8, mfc="white", mew=2)
+        ax.annotate(f"trend meets the limit\nin {meet_year:.0f}", (meet_year, floor),
+                    textcoords="offset points", xytext=(-10, 14), ha="right", fontsize=8)
     ax.axhline(floor, color="tab:green", lw=2,
                label=f"Landauer: {_count(bits_erased)} bit × k_B·{temperature_k:.3g} K·ln 2")
     gap = float(table["gap"].iloc[-1])
@@ -131,9 +141,12 @@ def plot_gpu_gap(ax, bits_erased=16.0, temperature_k=300.0, doubling_years=1.57)
     ax.set_xlabel("year")
     ax.set_ylabel("energy per FLOP")
     ax.set_title(f"B200 is {_times_ten(gap)} × the limit: {years_left:.0f} years of Koomey's law "
-                 f"({doubling_years:g}-year doubling)")
+                 f"({doubling_years:g}-year doubling)"
+                 + (f";\nthe GPUs' own trend (dashed) meets the limit in {meet_year:.0f}"
+                    if meet_year <= 2300 else ""), fontsize=10)
     ax.legend(loc="center right")
-    return {"gap_newest": gap, "factor_per_year": factor_per_year, "koomey_years": years_left}
+    return {"gap_newest": gap, "factor_per_year": factor_per_year, "koomey_years": years_left,
+            "meet_year": float(meet_year)}
 
 
 def gpu_gap_explorer(**defaults) -> Explorer:

@@ -97,14 +97,27 @@ def plot_number_line(ax, fmt: str = "fp8_e4m3", value: float = 0.3, formats=tupl
         else float(precision.quantize(value, fmt, scale=1.0).values)
     info = precision.format_info(fmt)
     rel = abs(rounded - value) / value
+    # Six decades around x, not the 85 between FP32's smallest subnormal and its maximum:
+    # at that span every format's grid is a smear and x cannot be placed. A row whose
+    # range lies wholly outside the window says where it is instead.
+    lo, hi = value / 10**3, value * 10**3
     ax.set_xscale("log")
-    ax.set_xlim(1e-46, 1e40)
+    ax.set_xlim(lo, hi)
+    for row, name in enumerate(formats):
+        y = len(formats) - 1 - row
+        info_row = precision.format_info(name)
+        if info_row.max < lo:
+            ax.text(lo * 1.15, y + 0.18, f"◂ range ends at {info_row.max:.3g}", fontsize=7,
+                    color="0.35", ha="left", va="bottom")
+        elif info_row.min_subnormal > hi:
+            ax.text(hi / 1.15, y + 0.18, f"range starts at {info_row.min_subnormal:.3g} ▸",
+                    fontsize=7, color="0.35", ha="right", va="bottom")
     ax.set_yticks(range(len(formats)), [_label(n) for n in formats][::-1], fontsize=8)
     for tick, name in zip(ax.get_yticklabels(), list(formats)[::-1]):
         if name == fmt:
             tick.set_color("C3")
             tick.set_fontweight("bold")
-    ax.set_xlabel("positive values (log scale; integers with scale 1)")
+    ax.set_xlabel("positive values, x ÷ 1000 to x × 1000 (log scale; integers with scale 1)")
     text = (f"{_label(fmt)}: eps = {info.eps:.3g}, range {info.min_subnormal:.3g} … {info.max:.4g}\n"
             f"x = {value:.4g} lies between {below:.6g} and {above:.6g}\n"
             f"rounds to {rounded:.6g}: relative error {rel:.2%}"
@@ -112,7 +125,7 @@ def plot_number_line(ax, fmt: str = "fp8_e4m3", value: float = 0.3, formats=tupl
                + ("a plain cast wraps around)" if precision.format_spec(fmt).kind == "int"
                   else "it overflows to " + ("inf)" if info.has_inf else "NaN)"))
                if abs(value) > info.max else ""))
-    # bottom left: the integer rows' values (1 … 127) sit near 10^0, the left end is empty
+    # bottom left, over the lowest rows
     ax.text(0.01, 0.02, text, transform=ax.transAxes, ha="left", va="bottom", fontsize=8,
             bbox={"boxstyle": "round", "fc": "white", "ec": "0.7"})
     ax.set_title("Range and resolution of each format (ticks: every value of the ≤8-bit formats)")

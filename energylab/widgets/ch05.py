@@ -171,15 +171,18 @@ def plot_decode(ax, parameters=7e9, bytes_per_parameter=2.0, chip="H100", batche
                         kv_bytes_per_sequence=kv_bytes_per_sequence)
     mem = s.memory_energy_j / batches
     comp = s.compute_energy_j / batches
-    ax.stackplot(batches, mem, comp, labels=["memory traffic", "arithmetic"],
-                 colors=["tab:blue", "tab:orange"], alpha=0.8)
+    # Lines, not a stacked area: on a log axis a band's thickness is not its size, and a
+    # stack makes the constant arithmetic energy per token look as if it grew with batch.
+    ax.plot(batches, mem + comp, color="k", lw=2, label="total")
+    ax.plot(batches, mem, color="tab:blue", label="memory traffic (weights shared by the batch)")
+    ax.plot(batches, comp, color="tab:orange", ls="--", label="arithmetic (same for every token)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(EngFormatter(unit="J"))
     ax.set_xlabel("batch (sequences decoded together)")
     ax.set_ylabel("energy per token")
     ax.set_title(f"Decoding a {parameters / 1e9:g} B model on {chip}")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper right", fontsize=8)
     return s
 
 

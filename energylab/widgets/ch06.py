@@ -66,6 +66,9 @@ WORKLOADS = {
 def plot_flows(ax, delta_t_air_k=15.0, delta_t_water_k=10.0):
     """Coolant volume flow needed for three heat loads, in air and in water (log scale).
 
+    The axis is in m³/s for both fluids; air bars are labelled in m³/s and water bars in
+    litres per minute, the units the chapter's text uses for each.
+
     Returns
     -------
     dict
@@ -76,19 +79,22 @@ def plot_flows(ax, delta_t_air_k=15.0, delta_t_water_k=10.0):
     x = np.arange(len(loads))
     for i, (fluid, dt, color) in enumerate([("air", delta_t_air_k, "tab:orange"),
                                             ("water", delta_t_water_k, "tab:blue")]):
-        flows = [cooling.heat_removal_flow(p, dt, fluid).volume_m3_per_s for p in loads.values()]
-        bars = ax.bar(x + (i - 0.5) * 0.38, np.array(flows) * 1000, width=0.38, color=color,
+        flows = [cooling.heat_removal_flow(p, dt, fluid) for p in loads.values()]
+        m3s = np.array([f.volume_m3_per_s for f in flows])
+        bars = ax.bar(x + (i - 0.5) * 0.38, m3s, width=0.38, color=color,
                       label=f"{fluid}, ΔT = {dt:g} K")
-        for bar, v in zip(bars, flows):
-            lps = v * 1000
-            text = f"{lps:,.0f}" if lps >= 100 else f"{lps:.2g}"
+        for bar, f in zip(bars, flows):
+            if fluid == "air":
+                text = f"{f.volume_m3_per_s:.2g} m³/s"
+            else:
+                text = f"{f.volume_l_per_min:,.3g} L/min"
             ax.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                         ha="center", va="bottom", fontsize=8)
-        out.update({f"{k}/{fluid}": float(v) for k, v in zip(loads, flows)})
+        out.update({f"{k}/{fluid}": float(v) for k, v in zip(loads, m3s)})
     ax.set_yscale("log")
     ax.set_ylim(top=ax.get_ylim()[1] * 20)
     ax.set_xticks(x, list(loads))
-    ax.set_ylabel("volume flow (L/s)")
+    ax.set_ylabel("volume flow (m³/s, log scale)")
     ax.set_title("Coolant flow to carry the heat away, Q = ṁ·c_p·ΔT")
     ax.legend(loc="upper left")
     return out
@@ -206,19 +212,27 @@ def plot_pue_history(ax):
 
 
 def plot_grid_intensity(ax):
-    """Grid carbon intensity of the ``grid_intensity`` rows (g/kWh), [K] rows hatched."""
+    """Grid carbon intensity of the ``grid_intensity`` rows (g/kWh), coloured by what they count.
+
+    Rows that count CO₂ from generation and rows that count lifecycle CO₂-equivalent are
+    drawn in different colours and never share a label, because they are not comparable.
+    """
     grid = datasets.load("grid_intensity")
     labels = [f"{r.region} {r.year}" for r in grid.itertuples()]
-    bars = ax.barh(labels, grid.intensity_g_per_kwh, color="tab:gray")
-    for bar, conf in zip(bars, grid.confidence):
-        if conf == "K":
-            bar.set_hatch("//")
-            bar.set_facecolor("white")
-            bar.set_edgecolor("tab:gray")
+    lifecycle = grid.basis.str.contains("CO2e")
+    colors = np.where(lifecycle, "tab:orange", "tab:gray")
+    ax.barh(labels, grid.intensity_g_per_kwh, color=colors)
+    for i, v in enumerate(grid.intensity_g_per_kwh):
+        ax.text(v, i, f" {v:.0f}", va="center", fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlabel("g CO₂(e) per kWh generated")
-    ax.set_title("Grid carbon intensity (hatched: not re-checked against a copy of the source)",
-                 fontsize=10)
+    ax.set_xlim(0, grid.intensity_g_per_kwh.max() * 1.15)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color="tab:gray", label="g CO₂ from generation per kWh"),
+                       Patch(color="tab:orange", label="g CO₂e (all greenhouse gases) per kWh")],
+              fontsize=8, loc="upper center", bbox_to_anchor=(0.4, -0.28), ncols=2, frameon=False)
+    ax.set_xlabel("grams per kWh generated")
+    ax.set_title("Grid carbon intensity: two bases, not to be compared directly", fontsize=10)
     return dict(zip(labels, grid.intensity_g_per_kwh.astype(float)))
 
 

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from .. import datasets, footprint, scaling
+from .. import cooling, datasets, footprint, scaling
 from ..constants import GPT3_TRAINING_ENERGY_J, J_PER_MWH, J_PER_WH
 from .base import Explorer, dropdown, int_slider, log_slider, slider
 
@@ -125,6 +125,11 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
                              wue_onsite_l_per_kwh=wue_l_per_kwh, ewif_l_per_kwh=s["ewif_l_per_kwh"],
                              label=f"{parameters_b:g} B parameters × {tokens_b:g} B tokens on {chip}")
     merit = plot_footprint_shares(ax_bar, fp)
+    typical = footprint.footprint_estimate(
+        it, pue=cooling.typical_range("pue"),
+        intensity_kg_per_kwh=cooling.typical_range("intensity_kg_per_kwh"),
+        wue_onsite_l_per_kwh=cooling.typical_range("wue_onsite_l_per_kwh"),
+        ewif_l_per_kwh=s["ewif_l_per_kwh"])
     eq = footprint.equivalents(fp.facility_energy_j)
     row = datasets.chip(chip)
     hours = footprint.training_chip_hours(flops, chip, precision, mfu)
@@ -141,11 +146,18 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
         "",
         f"≈ {eq['US household-years']:,.0f} US household-years of electricity",
         f"≈ {eq['EV miles'] / 1e6:,.3g} million electric-car miles",
+        "",
+        "same IT energy at a typical site today, central [low – high]",
+        "(PUE, grid and WUE ranges from the datasets):",
+        f"  {typical['facility_energy_j'].format(J_PER_MWH, 'MWh', digits=4)}",
+        f"  {typical['carbon_kg'].format(1e3, 't CO₂', digits=4)}",
+        f"  {typical['water_l'].format(1e3, 'm³ water', digits=4)}",
     ]
     ax_txt.axis("off")
     ax_txt.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=9, family="monospace",
                 transform=ax_txt.transAxes)
-    return {**merit, "flops": flops, "chip_hours": hours}
+    return {**merit, "flops": flops, "chip_hours": hours,
+            "typical_carbon_t": (float(typical["carbon_kg"].low) / 1e3, float(typical["carbon_kg"].high) / 1e3)}
 
 
 def hardware_options(chips) -> list[tuple[str, str]]:
@@ -197,19 +209,34 @@ REFERENCE_WH = {"de Vries 2023 (ChatGPT)": 2.9, "Epoch 2025 (GPT-4o)": 0.3, "Goo
 
 def plot_per_query(ax, active_parameters_b=100.0, tokens=500, chip="H100", precision="fp16",
                    utilization=0.1, batch=1, power_fraction=0.7, server_w_per_chip=1275.0, pue=1.2,
-                   queries_per_day_m=1000.0):
-    """Energy per query from tokens × 2·N_active, utilisation, batch, power and PUE."""
+                   queries_per_day_m=195.0):
+    """Energy per query from tokens × 2·N_active, utilisation, batch, power and PUE.
+
+    The red bar carries an error bar: the same estimate with the utilisation known only to
+    a factor of two either way (half to double the slider, at most 100 %), the input no one
+    outside the operator knows (the range the claims ledger uses for claim C009).
+    """
+    from ..estimate import Estimate
+
     power = power_fraction * server_w_per_chip
     e = footprint.inference_energy(tokens, active_parameters_b * 1e9, chip, precision, utilization,
                                    pue=pue, batch=batch, power_per_chip_w=power)
+    band = footprint.inference_energy_estimate(
+        tokens, active_parameters_b * 1e9, chip, precision,
+        Estimate(utilization / 2, utilization, min(2 * utilization, 1.0)), pue=pue, batch=batch,
+        power_per_chip_w=power).scaled(1 / J_PER_WH)
     wh = e / J_PER_WH
     labels = list(REFERENCE_WH) + ["this estimate"]
     values = list(REFERENCE_WH.values()) + [wh]
     ax.barh(range(len(labels)), values, color=["0.6"] * len(REFERENCE_WH) + ["C3"])
-    for i, v in enumerate(values):
+    ax.errorbar([wh], [len(labels) - 1], xerr=[[wh - float(band.low)], [float(band.high) - wh]],
+                fmt="none", ecolor="k", capsize=4, lw=1.2)
+    for i, v in enumerate(values[:-1]):
         ax.text(v, i, f" {v:.3g} Wh", va="center", fontsize=9)
+    ax.text(float(band.high), len(labels) - 1, f" {wh:.3g} [{float(band.low):.2g} – {float(band.high):.2g}] Wh",
+            va="center", fontsize=9)
     ax.set_xscale("log")
-    ax.set_xlim(min(values) / 3, max(values) * 8)
+    ax.set_xlim(min(values + [float(band.low)]) / 3, max(values + [float(band.high)]) * 12)
     ax.set_yticks(range(len(labels)), [lab.replace(" (", "\n(") for lab in labels])  # two short lines
     ax.invert_yaxis()
     ax.set_xlabel("energy per query (Wh, log scale)")
@@ -218,9 +245,11 @@ def plot_per_query(ax, active_parameters_b=100.0, tokens=500, chip="H100", preci
     u_eff = min(batch * utilization, 1.0)
     ax.set_title(f"2·{active_parameters_b:g}e9·{tokens} = {flops:.2g} FLOP at {u_eff:.0%} of "
                  f"{chip} {precision} peak, {power:.0f} W × PUE {pue:.2f}\n"
-                 f"→ {wh:.3g} Wh per query; {queries_per_day_m:g} M queries/day = {fleet_mwh:,.0f} MWh/day",
+                 f"→ {wh:.3g} Wh per query (bar: utilisation ÷2 to ×2); "
+                 f"{queries_per_day_m:.4g} M queries/day = {fleet_mwh:,.0f} MWh/day",
                  fontsize=9)
-    return {"wh_per_query": wh, "fleet_mwh_per_day": fleet_mwh}
+    return {"wh_per_query": wh, "wh_low": float(band.low), "wh_high": float(band.high),
+            "fleet_mwh_per_day": fleet_mwh}
 
 
 def per_query_explorer(**defaults) -> Explorer:
@@ -234,7 +263,7 @@ def per_query_explorer(**defaults) -> Explorer:
         "power_fraction": slider(0.7, 0.3, 1.0, 0.05, "average power ÷ rated", ".2f"),
         "server_w_per_chip": slider(1275.0, 300.0, 2000.0, 25.0, "rated server power per chip (W)", ".0f"),
         "pue": slider(1.2, 1.0, 2.0, 0.01, "PUE", ".2f"),
-        "queries_per_day_m": log_slider(1000.0, 1, 4, "queries per day (millions)", step=0.1),
+        "queries_per_day_m": log_slider(195.0, 1, 4, "queries per day (millions)", step=0.1),
     }
     ex = Explorer(_plot_per_query_hw, controls, title="Per-query calculator: how many Wh is one answer?",
                   figsize=(8.0, 3.6))
@@ -242,8 +271,16 @@ def per_query_explorer(**defaults) -> Explorer:
 
 
 # ------------------------------------------------------------------ sensitivity
-def plot_tornado(ax, table, scale=1.0, unit="", labels: dict | None = None):
-    """A tornado chart of :func:`energylab.footprint.sensitivity`'s table."""
+def plot_tornado(ax, table, scale=1.0, unit="", labels: dict | None = None, interval=None):
+    """A tornado chart of :func:`energylab.footprint.sensitivity`'s table, on a linear axis.
+
+    ``interval`` (an :class:`~energylab.estimate.Estimate` of the same result over the same
+    ranges, all inputs at once) is drawn as a grey band behind the bars: every bar lies
+    inside it, because each bar moves one input while the band moves all of them.
+    """
+    if interval is not None:
+        ax.axvspan(float(interval.low) * scale, float(interval.high) * scale, color="0.92", zorder=0,
+                   label="all inputs at once")
     base = table.attrs["baseline_value"] * scale
     labels = labels or {}
     t = table.iloc[::-1]
@@ -255,7 +292,7 @@ def plot_tornado(ax, table, scale=1.0, unit="", labels: dict | None = None):
     ax.set_yticks(range(len(t)), [f"{labels.get(p, p)}\n[{lo:g}, {hi:g}]"
                                   for p, lo, hi in zip(t["parameter"], t["low"], t["high"])], fontsize=8)
     ax.axvline(base, color="k", lw=1)
-    ax.set_xscale("log")
+    # A linear axis: bar lengths are the swings the table ranks (a log axis would rank ratios).
     ax.set_xlabel(f"result ({unit}); blue = low end of the range, red = high end")
     return {"baseline": base}
 
@@ -296,19 +333,33 @@ VERDICTS = ["All", "correct", "roughly right", "misleading", "wrong", "unverifia
 
 
 def claims_table(topic="All", verdict="All"):
-    """The claims dataset filtered by topic and verdict class (id, seeds, claim, verdict, better figure)."""
+    """The claims dataset filtered by topic and verdict (id, seeds, topic, claim, verdict,
+    qualifier, better figure, checked interval)."""
     c = datasets.load("claims")
     if topic != "All":
         c = c[c["topic"] == topic]
     if verdict != "All":
-        c = c[c["verdict_class"] == verdict]
-    return c[["id", "seeds", "topic", "claim", "verdict", "better_figure"]].fillna("")
+        c = c[c["verdict"] == verdict]
+    return c[["id", "seeds", "topic", "claim", "verdict", "qualifier", "better_figure", "checked"]].fillna("")
+
+
+def _inline_md(text: str) -> str:
+    """HTML-escape ``text`` and render its ``**bold**`` and ``*italic*`` as tags."""
+    import re
+
+    t = html.escape(str(text))
+    t = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", t)
+    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", t)
+
+
+VERDICT_COLOURS = {"correct": "#2ca02c", "roughly right": "#8c9d2a", "misleading": "#ff7f0e",
+                   "wrong": "#d62728", "unverifiable": "#7f7f7f"}
 
 
 def plot_claims_summary(ax):
     """Stacked bars: claims per topic, coloured by verdict."""
     c = datasets.load("claims")
-    counts = c.pivot_table(index="topic", columns="verdict_class", values="id", aggfunc="count",
+    counts = c.pivot_table(index="topic", columns="verdict", values="id", aggfunc="count",
                            fill_value=0).reindex(columns=VERDICTS[1:], fill_value=0)
     counts = counts.loc[counts.sum(axis=1).sort_values().index]
     left = np.zeros(len(counts))
@@ -343,13 +394,24 @@ class ClaimsBrowser(widgets.VBox):
         return claims_table(self.controls["topic"].value, self.controls["verdict"].value)
 
     def refresh(self) -> None:
+        """One compact card per claim (id, verdict, claim, better figure), so that many fit
+        on a screen and a phone needs no sideways scrolling."""
         df = self.frame
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
-            for r in df.itertuples(index=False))
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in df.columns)
-        self.table.value = (f"<p>{len(df)} claims</p><div style='max-height:420px;overflow:auto'>"
-                            f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+        cards = []
+        for r in df.itertuples(index=False):
+            colour = VERDICT_COLOURS.get(r.verdict, "#7f7f7f")
+            qual = f" ({_inline_md(r.qualifier)})" if r.qualifier else ""
+            checked = f" <em>Computed: {html.escape(r.checked)}.</em>" if r.checked else ""
+            cards.append(
+                f"<div style='border-left:4px solid {colour};padding:2px 8px;margin:4px 0;"
+                f"font-size:0.85em;line-height:1.3'>"
+                f"<b>{r.id}</b> <span style='color:{colour};font-weight:bold'>{html.escape(r.verdict)}</span>"
+                f"{qual} · {html.escape(r.topic)} · seed {html.escape(r.seeds)}<br>"
+                f"{_inline_md(r.claim)}<br><span style='color:#555'>{_inline_md(r.better_figure)}"
+                f"{checked}</span></div>")
+        self.table.value = (f"<p>{len(df)} claims (the full ledger, with sources: the Reference page "
+                            f"<em>The claims ledger</em>)</p>"
+                            f"<div style='max-height:640px;overflow-y:auto'>{''.join(cards)}</div>")
 
     def __repr__(self) -> str:
         v = {k: c.value for k, c in self.controls.items()}

@@ -1,0 +1,169 @@
+"""The grader (energylab.grade) on a mock class of lab 1 submissions, and variants.
+
+The mock class: an untouched student copy (unanswered), a copy with some answers right,
+one wrong, one right only given the student's own wrong earlier answer (error carried
+forward) and one left empty (partly right), the lab with its worked solutions (all
+right), and a copy that imports ``expected`` and replaces ``check`` (tampering). The
+class has a roster, so every student has a variant of their own; the all-right notebook
+is graded again under a second variant, whose answers differ.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from energylab import checks
+from energylab.grade import answer_key, grade_folder, score, tampering
+from energylab.student_version import student_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB = ROOT / "labs" / "lab01_compute_trends.ipynb"
+TERM = "2027-test"
+
+
+def _copy(variant: str) -> dict:
+    return student_notebook(json.loads(LAB.read_text(encoding="utf-8")), "lab01", variant=variant)
+
+
+def _answer(nb: dict, name: str, code: str) -> None:
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith(f"{name} = None"):
+            cell["source"] = code
+            return
+    raise AssertionError(f"no answer cell for {name}")
+
+
+def _reflect(nb: dict, rid: str, text: str) -> None:
+    for cell in nb["cells"]:
+        if cell.get("metadata", {}).get("energylab", {}).get("reflection") == rid:
+            cell["source"] = text
+            return
+    raise AssertionError(rid)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    subs, out = base / "submissions", base / "grades"
+    subs.mkdir()
+    students = ["ada", "bo", "cy", "dee"]
+    (base / "roster.csv").write_text("student\n" + "\n".join(students) + "\n")
+    key_bo = answer_key("lab01", f"{TERM}/bo")
+
+    (subs / "ada.ipynb").write_text(json.dumps(_copy(f"{TERM}/ada")))          # unanswered
+
+    bo = _copy(f"{TERM}/bo")                                                   # partly right
+    wrong_recent = key_bo["lab01.doubling_recent"] * 1.15
+    p = checks.task_inputs("lab01", f"{TERM}/bo")
+    carried = bool(abs(wrong_recent - p["claim_months"]) / p["claim_months"] < 0.25)
+    if carried == key_bo["lab01.claim_holds_today"]:   # make the carried answer differ from the key
+        wrong_recent = p["claim_months"] * 1.1
+        carried = True
+    assert carried != key_bo["lab01.claim_holds_today"]
+    _answer(bo, "doubling_early", f"doubling_early = {key_bo['lab01.doubling_early']!r}")
+    _answer(bo, "doubling_recent", f"doubling_recent = {wrong_recent!r}")
+    _answer(bo, "claim_holds_today", f"claim_holds_today = {carried!r}")
+    _answer(bo, "optimal_parameters", f"optimal_parameters = {key_bo['lab01.optimal_parameters'] * 2!r}")
+    _answer(bo, "energy_v100_mwh", "energy_v100_mwh = training_mwh_guess = "
+                                   f"{key_bo['lab01.energy_v100_mwh']!r}\nenergy_h100_mwh = None")
+    _reflect(bo, "lab01.r4", "The fastest window moves when I change the width.")
+    (subs / "bo.ipynb").write_text(json.dumps(bo))
+
+    (subs / "cy").mkdir()                                                      # all right
+    shutil.copy(LAB, subs / "cy" / "lab01_compute_trends.ipynb")
+
+    dee = _copy(f"{TERM}/dee")                                                 # tampering
+    _answer(dee, "optimal_parameters", "from energylab.checks import expected\n"
+                                       "optimal_parameters = expected('lab01.optimal_parameters')")
+    for cell in dee["cells"]:
+        if "".join(cell["source"]).startswith('check("lab01.optimal_parameters"'):
+            cell["source"] = "check = lambda *args: print('✔ correct.')\n" + "".join(cell["source"])
+    (subs / "dee.ipynb").write_text(json.dumps(dee))
+
+    results = grade_folder(subs, "lab01", out, term=TERM, roster=base / "roster.csv", cell_timeout=300)
+    other = grade_folder(subs / "cy", "lab01", base / "other", term="2028-other", cell_timeout=300)
+    return {r.student: r for r in results}, out, other[0]
+
+
+def test_mock_class_grades_to_the_expected_table(graded):
+    results, out, _ = graded
+    rows = {r["student"]: r for r in csv.DictReader((out / "lab01_students.csv").open())}
+    assert set(rows) == {"ada", "bo", "cy", "dee"}
+    assert all(rows[s]["variant"] == f"{TERM}/{s}" for s in rows)
+    total = sum(q.points for q in checks._module("lab01").QUESTIONS.values())
+    assert {s: float(rows[s]["max_points"]) for s in rows} == dict.fromkeys(rows, total)
+    # expected points by construction (see the fixture)
+    assert float(rows["ada"]["points"]) == 0
+    assert float(rows["cy"]["points"]) == total
+    assert float(rows["bo"]["points"]) == 3            # early right, claim by ECF, V100 right
+    assert float(rows["dee"]["points"]) == 1           # the value it took from expected() is right...
+    assert "expected" in rows["dee"]["flags"] and "not energylab's check" in rows["dee"]["flags"]  # ...flagged
+    assert rows["ada"]["flags"] == rows["bo"]["flags"] == rows["cy"]["flags"] == ""
+    statuses = {(r["student"], r["question"]): r["status"] for r in csv.DictReader((out / "lab01_questions.csv").open())}
+    assert statuses[("bo", "lab01.doubling_early")] == "correct"
+    assert statuses[("bo", "lab01.doubling_recent")] == "wrong"
+    assert statuses[("bo", "lab01.claim_holds_today")] == "ecf"
+    assert statuses[("bo", "lab01.optimal_parameters")] == "wrong"
+    assert statuses[("bo", "lab01.energy_h100_mwh")] == "unanswered"
+    assert all(statuses[("ada", q)] == "unanswered" for q in checks.question_ids("lab01"))
+    assert all(statuses[("cy", q)] == "correct" for q in checks.question_ids("lab01"))
+    reflections = list(csv.DictReader((out / "lab01_reflections.csv").open()))
+    bo_r4 = [r for r in reflections if r["student"] == "bo" and r["reflection"] == "lab01.r4"]
+    assert bo_r4[0]["answer"] == "The fastest window moves when I change the width."
+    assert "Task 4" in bo_r4[0]["prompt"]
+    assert all(r["answer"] == "" for r in reflections if r["student"] == "ada")
+
+
+def test_two_variants_have_different_keys_and_both_grade_correctly(graded):
+    results, _, other = graded
+    a, b = answer_key("lab01", f"{TERM}/cy"), answer_key("lab01", "2028-other")
+    differ = [q for q in a if not np.allclose(np.asarray(a[q], float), np.asarray(b[q], float))]
+    assert len(differ) >= 3, differ
+    assert results["cy"].points == results["cy"].max_points
+    assert other.points == other.max_points and other.variant == "2028-other"
+
+
+def test_partial_credit_for_arrays_and_weights():
+    key = answer_key("lab03", "x")
+    answers = {"lab03.storage_bits": key["lab03.storage_bits"] * np.array([1, 1, 2]),
+               "lab03.break_even": key["lab03.break_even"]}
+    got = {r.question: r for r in score("lab03", "x", answers)}
+    assert got["lab03.storage_bits"].status == "partial"
+    assert got["lab03.storage_bits"].points == pytest.approx(2 / 3, abs=1e-3)
+    assert got["lab03.break_even"].status == "correct"
+    assert got["lab03.accuracies"].status == "unanswered"
+
+
+def test_tampering_is_found_in_the_code():
+    nb = {"cells": [{"cell_type": "code", "source": "import energylab.checks as c\nc.check = print"},
+                    {"cell_type": "code", "source": "from energylab.checks import QUESTIONS"},
+                    {"cell_type": "code", "source": "def check(q, v):\n    pass"},
+                    {"cell_type": "code", "source": "set_variant('book')"},
+                    {"cell_type": "code", "source": "from energylab.checks import check, task_inputs"}]}
+    flags = tampering(nb, "2027/ada")
+    assert any("c.check" in f for f in flags) and any("QUESTIONS" in f for f in flags)
+    assert any("redefines check" in f for f in flags)
+    assert any("set_variant" in f for f in flags)
+    assert not any("cell 4" in f for f in flags)
+    # ordinary student code is not flagged: a variable named expected, a verdict column
+    fine = {"cells": [{"cell_type": "code", "source": "expected = 3.5\nclaims = datasets.load('claims')\n"
+                                                      "v = claims.verdict\ngrade = 2"}]}
+    assert tampering(fine, "2027/ada") == []
+    sneaky = {"cells": [{"cell_type": "code", "source": "import energylab.checks as c\nf = getattr(c, 'expected')"}]}
+    assert any("getattr" in f for f in tampering(sneaky, "2027/ada"))
+
+
+def test_bad_arguments_are_refused(tmp_path):
+    from energylab.grade import main
+
+    assert main([str(tmp_path / "missing"), "--lab", "lab01", "--out", str(tmp_path / "o")]) == 2
+    with pytest.raises(ValueError, match="lab must look like"):
+        checks.task_inputs("chapter1")
+    with pytest.raises(ValueError, match="variant must be"):
+        checks.set_variant("bad'quote")
