@@ -491,8 +491,8 @@ def simulate_throttling(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max_k, t
         "t_start_k", t_start_k, 0.0, t_max, low_inclusive=False))
     u = _utilisation(workload, n, dt)
     p_dyn = p_max - p_st
-    a = float(np.exp(-dt / (r * c)))
     oma = float(-np.expm1(-dt / (r * c)))  # 1 − a, exact even when dt ≪ R·C
+    a = 1.0 - oma
     # unthrottled power and the free update of every step
     p_free = u * circuits.dvfs_power(f_max, f_max, p_dyn, 0.0, k) + p_st
     b = oma * (t_amb + p_free * r)
@@ -556,8 +556,8 @@ def simulate_throttling_loop(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max
         "t_start_k", t_start_k, 0.0, t_max, low_inclusive=False))
     u = _utilisation(workload, n, dt)
     p_dyn = p_max - p_st
-    a = float(np.exp(-dt / (r * c)))
     oma = float(-np.expm1(-dt / (r * c)))
+    a = 1.0 - oma
     temp = np.empty(n + 1)
     temp[0] = t0
     b = np.empty(n)

@@ -144,8 +144,10 @@ class Estimate:
 
         ``scale`` divides the SI values first (e.g. ``constants.J_PER_MWH``).
         """
-        s = validate.positive("scale", scale)
+        s = validate.scalar("scale", validate.positive("scale", scale))
         d = validate.integer("digits", digits, minimum=1, maximum=10)
+        if unit is not None:
+            validate.text("unit", unit)
         if np.ndim(self.central):
             raise ValueError("format needs a scalar Estimate, got an array")
         u = self.unit if unit is None else unit

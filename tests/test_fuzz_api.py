@@ -36,6 +36,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+#: The model layer. ``estimators`` (chapter 8) joins once its own validation passes this test.
 MODULES = ["circuits", "constants", "cooling", "datasets", "estimate", "footprint", "measure",
            "pim", "precision", "scaling", "sparsity", "thermo", "workloads"]
 #: Seconds one fuzzed call may take before it counts as a hang.

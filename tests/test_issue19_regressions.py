@@ -87,6 +87,12 @@ def test_throttling_with_a_step_far_below_rc_stays_finite():
     r = cooling.simulate_throttling(1.0, 1e-3, c_th_j_per_k=1e14, t_start_k=358.15, **kw)
     assert np.all(np.isfinite(r.frequency_hz)) and np.all(np.isfinite(r.power_w))
     assert np.all(r.temperature_k <= 358.15)
+    # Held at t_max, the chip may draw exactly (t_max − t_amb)/R = 500 W, so its clock is
+    # f_max·(500/700)^(1/3) whatever C is; 1 − a computed as 1 − exp(·) drifted from it.
+    for c in (1e10, 1e12):
+        r = cooling.simulate_throttling(0.1, 1e-3, c_th_j_per_k=c, t_start_k=358.15, **kw)
+        np.testing.assert_allclose(r.power_w, 500.0, rtol=1e-9)
+        np.testing.assert_allclose(r.frequency_hz, 2e9 * (500 / 700) ** (1 / 3), rtol=1e-9)
     # a milder dt ≪ RC still conserves energy: heat in = heat stored + heat removed
     r = cooling.simulate_throttling(1.0, 1e-3, c_th_j_per_k=1e5, t_start_k=358.0, **kw)
     assert r.heat_in_j == pytest.approx(r.heat_stored_j + r.heat_removed_j, rel=1e-6)
