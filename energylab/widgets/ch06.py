@@ -170,7 +170,8 @@ def throttling_explorer(**defaults) -> Explorer:
         "workload": dropdown(list(WORKLOADS), "training (always busy)", "workload"),
     }
     ex = Explorer(plot_throttling, controls, title="Thermal throttling of a 700 W accelerator",
-                  ncols=2, figsize=(10.0, 4.0))
+                  ncols=2, figsize=(8.5, 4.0),
+                  static=dict(r_th_k_per_w=[0.02, 0.05, 0.08, 0.12, 0.2], t_ambient_c=[15.0, 25.0, 35.0, 40.0], workload=list(controls["workload"].options)))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -328,5 +329,6 @@ def datacenter_explorer(**defaults) -> Explorer:
         "clean_share": slider(0.0, 0.0, 1.0, 0.05, "share of clean power bought"),
     }
     ex = Explorer(plot_datacenter, controls, title="Data-centre designer: energy, water, carbon",
-                  ncols=3, figsize=(10.0, 4.0))
+                  ncols=3, figsize=(8.5, 4.2),
+                  static=dict(it_load_mw=[1.0, 10.0, 50.0, 100.0, 200.0], practice=list(controls["practice"].options), site=list(controls["site"].options)))
     return ex.set(**defaults) if defaults else ex

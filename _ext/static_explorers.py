@@ -1,0 +1,182 @@
+"""Sphinx extension: explorers that move in the static book, and numbered, captioned figures.
+
+Every :class:`energylab.widgets.base.Explorer` displays, besides its live widget, a
+``text/html`` figure (``Explorer.static_html``): HTML controls for the controls it
+declares ``static``, its current frame, the figures of merit, and a caption. For each
+such figure on a page this extension
+
+* at ``doctree-read``: numbers it (with every other figure of the page, per chapter:
+  "Figure 3.2"), points its image at the frame file of its state, and records the
+  explorer's *recipe* (its factory and the values it was displayed with);
+* at ``build-finished``: rebuilds each recorded explorer from its recipe and renders
+  every state of its grid with ``Explorer.export_states`` (the live explorer's own
+  drawing and PNG code) into ``_static/explorers/<factory>/<frame>.png``, plus one
+  small ``<id>.js`` index per explorer (frame names, figures of merit and alt text by
+  state) that ``_static/explorer.js`` loads as a script: the book works from
+  ``file://`` without a server, offline.
+
+Frames are named by a digest of all the explorer's values, so pages showing the same
+state share a file; they are rendered once per version of ``energylab`` (a digest of its
+files) and reused by later builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import importlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+from docutils import nodes
+
+RECIPE = re.compile(r' data-wpt-recipe="([^"]*)"')
+FRAME_SRC = re.compile(r'src="data:image/png;base64,[^"]*"')
+FIGNUM = '<span class="wpt-fignum">Figure</span>'
+
+
+def chapter_prefix(docname: str) -> str:
+    """'chapters/03_sparsity' -> '3.', 'labs/lab03_x' -> 'L3.', anything else -> ''."""
+    m = re.match(r"chapters/0*(\d+)_", docname)
+    if m:
+        return f"{int(m.group(1))}."
+    m = re.match(r"labs/lab0*(\d+)_", docname)
+    if m:
+        return f"L{int(m.group(1))}."
+    return ""
+
+
+def factory_dir(factory: str) -> str:
+    """'energylab.widgets.ch01:dvfs_explorer' -> 'ch01.dvfs_explorer'."""
+    module, name = factory.split(":")
+    return f"{module.rsplit('.', 1)[-1]}.{name}"
+
+
+def frame_name(values: dict) -> str:
+    """The frame file stem of a state (the same digest as ``Explorer.frame_name``)."""
+    text = json.dumps(values, sort_keys=True)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _is_explorer(node) -> bool:
+    return isinstance(node, nodes.raw) and 'class="wpt-explorer"' in node.astext()
+
+
+def _is_figure(node) -> bool:
+    return isinstance(node, nodes.figure) or _is_explorer(node)
+
+
+def on_doctree_read(app, doctree) -> None:
+    env = app.env
+    docname = env.docname
+    prefix = chapter_prefix(docname)
+    up = "../" * docname.count("/")
+    found = []
+    number = 0
+    for node in list(doctree.findall(_is_figure)):
+        number += 1
+        label = f"Figure {prefix}{number}."
+        if isinstance(node, nodes.figure):
+            captions = [c for c in node.children if isinstance(c, nodes.caption)]
+            if captions:
+                captions[0].insert(0, nodes.inline("", label + " ", classes=["wpt-fignum"]))
+            continue
+        text = node.astext().replace(FIGNUM, f'<span class="wpt-fignum">{label}</span>', 1)
+        m = RECIPE.search(text)
+        if m:
+            recipe = json.loads(html.unescape(m.group(1)))
+            ident = hashlib.sha1(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:12]
+            base = f"{up}_static/explorers/{factory_dir(recipe['factory'])}/"
+            text = RECIPE.sub(f' data-wpt-id="{ident}" data-wpt-base="{base}"', text, count=1)
+            text = FRAME_SRC.sub(f'src="{base}{frame_name(recipe["values"])}.png"', text, count=1)
+            found.append({"id": ident, "recipe": recipe})
+        new = nodes.raw("", text, format="html", classes=list(node.get("classes", [])))
+        node.replace_self(new)
+    if not hasattr(env, "wpt_explorers"):
+        env.wpt_explorers = {}
+    env.wpt_explorers[docname] = found
+
+
+def on_purge(app, env, docname) -> None:
+    getattr(env, "wpt_explorers", {}).pop(docname, None)
+
+
+def on_merge(app, env, docnames, other) -> None:
+    if not hasattr(env, "wpt_explorers"):
+        env.wpt_explorers = {}
+    for docname in docnames:
+        if docname in getattr(other, "wpt_explorers", {}):
+            env.wpt_explorers[docname] = other.wpt_explorers[docname]
+
+
+def code_digest() -> str:
+    """A digest of every file of the energylab package (code and data)."""
+    spec = importlib.util.find_spec("energylab")
+    root = Path(list(spec.submodule_search_locations)[0])
+    digest = hashlib.sha1()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def export_all(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    instances = {}
+    for docname in sorted(getattr(app.env, "wpt_explorers", {})):
+        for item in app.env.wpt_explorers[docname]:
+            instances[item["id"]] = item["recipe"]
+    if not instances:
+        return
+    out_root = Path(app.outdir) / "_static" / "explorers"
+    cache_root = Path(app.outdir).parent / ".wpt_explorers"
+    digest = code_digest()
+    cache_file = cache_root / f"{digest}.json"
+    known = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    if not cache_file.exists() and out_root.exists():
+        shutil.rmtree(out_root)          # frames of another version of energylab
+    used: dict[str, set] = {}
+    for ident, recipe in sorted(instances.items()):
+        module, name = recipe["factory"].split(":")
+        folder = factory_dir(recipe["factory"])
+        explorer = getattr(importlib.import_module(module), name)()
+        explorer.set(**recipe["values"])
+        frames = known.setdefault(folder, {})
+        index = explorer.export_states(out_root / folder, known=frames)
+        index["keys"] = list(index["grid"])
+        index["states"] = {k: [e["frame"], e["readout"], e["alt"]] for k, e in index["states"].items()}
+        used.setdefault(folder, set()).update(e[0] for e in index["states"].values())
+        payload = json.dumps(index, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        (out_root / folder / f"{ident}.js").write_text(
+            f"(window.WPT_EXPLORERS = window.WPT_EXPLORERS || {{}})[{json.dumps(ident)}] = {payload};\n",
+            encoding="utf-8")
+    for folder, frames in used.items():            # frames no page shows any more
+        for png in (out_root / folder).glob("*.png"):
+            if png.stem not in frames:
+                png.unlink()
+        wanted = {f"{i}.js" for i, r in instances.items() if factory_dir(r["factory"]) == folder}
+        for js in (out_root / folder).glob("*.js"):
+            if js.name not in wanted:
+                js.unlink()
+    cache_root.mkdir(parents=True, exist_ok=True)
+    for old in cache_root.glob("*.json"):
+        if old != cache_file and old.name != "recipes.json":
+            old.unlink()
+    cache_file.write_text(json.dumps(known, sort_keys=True), encoding="utf-8")
+    # what the browser test needs to redraw any explorer of the book live
+    (cache_root / "recipes.json").write_text(json.dumps(instances, sort_keys=True, indent=1),
+                                             encoding="utf-8")
+
+
+def setup(app):
+    app.connect("doctree-read", on_doctree_read)
+    app.connect("env-purge-doc", on_purge)
+    app.connect("env-merge-info", on_merge)
+    app.connect("build-finished", export_all)
+    # _static/explorer.js and explorer.css reach every page the way every file in _static
+    # does (Jupyter Book adds them), so they are not added here a second time.
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
