@@ -60,6 +60,28 @@ def frame_name(values: dict) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
+LIVE = "on Binder or Colab (the rocket button at the top of the page)"
+
+
+def launch_links(app, docname: str) -> str:
+    """'on <a>Binder</a> or <a>Colab</a>' for this page's notebook, from the book's config."""
+    options = getattr(app.config, "html_theme_options", {}) or {}
+    url = (options.get("repository_url") or "").rstrip("/")
+    branch = options.get("repository_branch") or "main"
+    launch = options.get("launch_buttons", {}) or {}
+    source = app.env.doc2path(docname, base=False)
+    m = re.match(r"https://github.com/([^/]+/[^/]+)$", url)
+    if not m or not str(source).endswith(".ipynb"):
+        return LIVE
+    repo = m.group(1)
+    binder = (launch.get("binderhub_url") or "https://mybinder.org").rstrip("/")
+    colab = (launch.get("colab_url") or "https://colab.research.google.com").rstrip("/")
+    binder_url = f"{binder}/v2/gh/{repo}/{branch}?urlpath=lab/tree/{source}"
+    colab_url = f"{colab}/github/{repo}/blob/{branch}/{source}"
+    return (f'on <a class="reference external" href="{html.escape(binder_url)}">Binder</a> or '
+            f'<a class="reference external" href="{html.escape(colab_url)}">Colab</a>')
+
+
 def _is_explorer(node) -> bool:
     return isinstance(node, nodes.raw) and 'class="wpt-explorer"' in node.astext()
 
@@ -84,6 +106,7 @@ def on_doctree_read(app, doctree) -> None:
                 captions[0].insert(0, nodes.inline("", label + " ", classes=["wpt-fignum"]))
             continue
         text = node.astext().replace(FIGNUM, f'<span class="wpt-fignum">{label}</span>', 1)
+        text = text.replace(LIVE, launch_links(app, docname))
         m = RECIPE.search(text)
         if m:
             recipe = json.loads(html.unescape(m.group(1)))

@@ -114,10 +114,16 @@ ESCAPED_LINKS = """() => [...document.querySelectorAll('article a')].filter(a =>
 
 CLIPPED_MATH = """() => [...document.querySelectorAll('article mjx-container')].filter(m => {
   if (m.closest('details:not([open])') || m.offsetParent === null) return false;
-  for (let el = m; el && el.tagName !== 'ARTICLE'; el = el.parentElement)
-    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') return true;
-  const r = m.getBoundingClientRect(), a = document.querySelector('article').getBoundingClientRect();
-  return r.right > a.right + 1;
+  if (m.scrollWidth > m.clientWidth + 1 && getComputedStyle(m).overflowX !== 'visible') return true;
+  const r = m.getBoundingClientRect();
+  // the nearest box that clips (or scrolls) its content must show all of the expression
+  for (let el = m.parentElement; el && el.tagName !== 'BODY'; el = el.parentElement) {
+    if (getComputedStyle(el).overflowX !== 'visible') {
+      const b = el.getBoundingClientRect();
+      return r.right > b.right + 1 || r.left < b.left - 1;
+    }
+  }
+  return false;
 }).map(m => (m.closest('.math') || m).textContent.trim().slice(0, 60))"""
 
 WIDE_OUTPUTS = """() => [...document.querySelectorAll('.cell_output pre, .cell_output .output, div.output pre')]
