@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import html
 import importlib
+import importlib.util
 import json
 import re
 import shutil

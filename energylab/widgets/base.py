@@ -411,7 +411,7 @@ class Explorer(widgets.VBox):
         """Render every state of the static grid; return (and optionally write) the index.
 
         Each state is drawn with the explorer's own :meth:`set` (the same plot code and
-        the same :func:`encode_png` as the live view) starting from the values the
+        the same ``encode_png`` as the live view) starting from the values the
         explorer has now; the explorer is returned to them afterwards.
 
         Parameters

@@ -105,7 +105,7 @@ def test_every_explorer_moves_offline_from_file_urls(browser, book):
                             target = chosen[name] + 1
                     elif kind.startswith("select"):
                         target = (chosen[name] + 1) % n
-                        control.select_option(str(target))
+                        control.select_option(index=target)   # by position: labels can be digits too
                     else:                                   # checkbox
                         control.focus()
                         control.press("Space")
