@@ -99,7 +99,8 @@ RAW_MARKDOWN = """() => {
     const el = n.parentElement;
     if (!el || el.closest(skip) || el.offsetParent === null) continue;
     const t = n.textContent;
-    if (/\\*\\*\\S/.test(t) || /\\]\\(/.test(t) || /\\|\\s*:?-{3,}/.test(t)
+    // **bold** left as text (a Python power such as 2**b is not bold: no space before it)
+    if (/(^|[\\s(\\[])\\*\\*[^*\\s][^*]*?\\*\\*/.test(t) || /\\]\\(/.test(t) || /\\|\\s*:?-{3,}/.test(t)
         || /^\\s*\\|.*\\|.*\\|\\s*$/m.test(t))
       found.push(t.trim().slice(0, 80));
   }
