@@ -16,8 +16,9 @@ such figure on a page this extension
   ``file://`` without a server, offline.
 
 Frames are named by a digest of all the explorer's values, so pages showing the same
-state share a file; they are rendered once per version of ``energylab`` (a digest of its
-files) and reused by later builds.
+state share a file; they are rendered once per version of the code they depend on (a
+digest of ``energylab`` without the other chapters' widget modules) and reused by later
+builds (``_build/.wpt_explorers/frames.json``).
 """
 
 from __future__ import annotations
@@ -135,15 +136,22 @@ def on_merge(app, env, docnames, other) -> None:
             env.wpt_explorers[docname] = other.wpt_explorers[docname]
 
 
-def code_digest() -> str:
-    """A digest of every file of the energylab package (code and data)."""
+def code_digest(module: str) -> str:
+    """A digest of what an explorer's frames depend on: energylab's code and data, and its
+    own widget module (``energylab.widgets.chNN``; widget modules never import each
+    other, so a change to one chapter's widgets re-renders only that chapter's frames)."""
     spec = importlib.util.find_spec("energylab")
     root = Path(list(spec.submodule_search_locations)[0])
+    own = module.split(".")[-1]
     digest = hashlib.sha1()
     for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        rel = path.relative_to(root)
+        if rel.parts[0] == "widgets" and rel.stem.startswith("ch") and rel.stem != own:
+            continue
+        digest.update(str(rel).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -158,19 +166,21 @@ def export_all(app, exception) -> None:
         return
     out_root = Path(app.outdir) / "_static" / "explorers"
     cache_root = Path(app.outdir).parent / ".wpt_explorers"
-    digest = code_digest()
-    cache_file = cache_root / f"{digest}.json"
-    known = json.loads(cache_file.read_text()) if cache_file.exists() else {}
-    if not cache_file.exists() and out_root.exists():
-        shutil.rmtree(out_root)          # frames of another version of energylab
+    cache_file = cache_root / "frames.json"
+    # {folder: {"digest": ..., "frames": {frame: entry}}}: frames rendered by this code
+    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
     used: dict[str, set] = {}
     for ident, recipe in sorted(instances.items()):
         module, name = recipe["factory"].split(":")
         folder = factory_dir(recipe["factory"])
+        digest = code_digest(module)
+        if cache.get(folder, {}).get("digest") != digest:
+            cache[folder] = {"digest": digest, "frames": {}}   # drawn by other code: redraw
+            for old in (out_root / folder).glob("*.png"):
+                old.unlink()
         explorer = getattr(importlib.import_module(module), name)()
         explorer.set(**recipe["values"])
-        frames = known.setdefault(folder, {})
-        index = explorer.export_states(out_root / folder, known=frames)
+        index = explorer.export_states(out_root / folder, known=cache[folder]["frames"])
         index["keys"] = list(index["grid"])
         index["states"] = {k: [e["frame"], e["readout"], e["alt"]] for k, e in index["states"].items()}
         used.setdefault(folder, set()).update(e[0] for e in index["states"].values())
@@ -178,6 +188,8 @@ def export_all(app, exception) -> None:
         (out_root / folder / f"{ident}.js").write_text(
             f"(window.WPT_EXPLORERS = window.WPT_EXPLORERS || {{}})[{json.dumps(ident)}] = {payload};\n",
             encoding="utf-8")
+        cache_root.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")   # progress
     for folder, frames in used.items():            # frames no page shows any more
         for png in (out_root / folder).glob("*.png"):
             if png.stem not in frames:
@@ -186,11 +198,14 @@ def export_all(app, exception) -> None:
         for js in (out_root / folder).glob("*.js"):
             if js.name not in wanted:
                 js.unlink()
-    cache_root.mkdir(parents=True, exist_ok=True)
-    for old in cache_root.glob("*.json"):
-        if old != cache_file and old.name != "recipes.json":
-            old.unlink()
-    cache_file.write_text(json.dumps(known, sort_keys=True), encoding="utf-8")
+    for folder in list(cache):
+        if folder not in used:
+            del cache[folder]
+    if out_root.exists():
+        for stale in out_root.iterdir():
+            if stale.is_dir() and stale.name not in used:
+                shutil.rmtree(stale)
+    cache_file.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
     # what the browser test needs to redraw any explorer of the book live
     (cache_root / "recipes.json").write_text(json.dumps(instances, sort_keys=True, indent=1),
                                              encoding="utf-8")

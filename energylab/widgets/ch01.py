@@ -162,7 +162,7 @@ def plot_scaling_law(axes, compute_flop=1e24, pj_per_flop=1.0):
     ax_nd.set_yscale("log")
     ax_nd.set_xlabel("training compute C (FLOP)")
     ax_nd.set_ylabel("parameters or tokens")
-    ax_nd.set_title(f"N* = {n0:.3g}, D* = {d0:.3g} ({d0 / n0:.0f} tokens/param)")
+    ax_nd.set_title(f"N* = {n0:.3g}, D* = {d0:.3g}\n({d0 / n0:.0f} tokens per parameter)")
     ax_nd.legend()
     return {"parameters": float(n0), "tokens": float(d0), "loss": l0, "energy_mwh": float(e0)}
 

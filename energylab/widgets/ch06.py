@@ -12,6 +12,7 @@ explorers built on :class:`energylab.widgets.base.Explorer`:
 from __future__ import annotations
 
 import functools
+import textwrap
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
@@ -293,7 +294,7 @@ def plot_datacenter(axes, it_load_mw=10.0, practice="2024 average (PUE 1.56, WUE
          (f"WUE {wue:.2f} L/kWh", "")),
         (ax_c, "carbon", [("IT", "tab:blue", co2_it), ("overhead", "tab:orange", co2 - co2_it)],
          [("t CO₂(e)", "t", 1e-3), ("kt CO₂(e)", "kt", 1e-6), ("Mt CO₂(e)", "Mt", 1e-9)],
-         (site, f"{intensity * 1000:.0f} g/kWh: ")),
+         (textwrap.fill(site, 24), f"{intensity * 1000:.0f} g/kWh: ")),   # a third of the width
     ]
     for ax, name, parts, units, heading in panels:
         total = sum(v for _, _, v in parts)
