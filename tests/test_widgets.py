@@ -89,6 +89,46 @@ def test_explorer_relayouts_when_labels_outgrow_the_first_layout():
     first = [p.x0 for p in ex._positions]
     ex.set(scale=1e9)  # "1,000,000,000 units" needs far more room than "1 units"
     assert ex._fits(ex.figure)
-    assert ex._positions[0].x0 > first[0]  # the axes moved right to make room
+    assert ex.figure.axes[0].get_position().x0 > first[0]  # the axes moved right to make room
+    big = ex.png
     ex.set(scale=2.0)
     assert ex._fits(ex.figure)
+    assert ex.figure.axes[0].get_position().x0 == first[0]  # back on the first layout
+    # a state's picture does not depend on the states shown before it
+    assert ex.set(scale=1e9).png == big
+
+
+@pytest.mark.parametrize("bad", ["abc", None, True, float("nan"), float("inf"), [1.0]])
+def test_set_rejects_non_numbers_with_a_value_error(bad):
+    ex = make()
+    with pytest.raises(ValueError, match="slope"):
+        ex.set(slope=bad)
+    assert ex.values["slope"] == 1.0
+
+
+def test_set_rejects_non_booleans_for_a_checkbox():
+    ex = ch01.compute_trend_explorer()
+    with pytest.raises(ValueError, match="frontier_only must be True or False"):
+        ex.set(frontier_only=1)
+
+
+def line_explorer():
+    return Explorer(_line, {"slope": slider(1.0, 0.0, 2.0, 0.1, "slope"),
+                            "colour": dropdown(["C0", "C1"], "C0", "colour")}, title="Line",
+                    static={"slope": [0.0, 2.0], "colour": ["C0", "C1"]})
+
+
+def test_static_grid_and_html():
+    ex = line_explorer()
+    assert ex.factory.endswith(":line_explorer")
+    assert make().factory is None and "<select" not in make()._repr_mimebundle_()["text/html"]
+    assert ex.grid() == {"slope": [0.0, 1.0, 2.0], "colour": ["C0", "C1"]}  # the current value joins
+    assert len(ex.states()) == 6
+    index = ex.export_states()
+    assert index["default"] == "1-0" and len(index["states"]) == 6
+    assert index["states"]["2-1"]["result"] == {"slope": 2.0}
+    assert index["states"]["1-0"]["png"] == ex.png and ex.values == {"slope": 1.0, "colour": "C0"}
+    page = ex._repr_mimebundle_()["text/html"]
+    assert 'type="range"' in page and "<select" in page and "Figure" in page
+    with pytest.raises(ValueError, match="static: unknown control 'width'"):
+        Explorer(_line, {"slope": slider(1.0, 0.0, 2.0, 0.1, "slope")}, static={"width": [1]})

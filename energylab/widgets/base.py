@@ -19,7 +19,13 @@ never stack extra figures in a notebook.
 from __future__ import annotations
 
 import base64
+import html
 import io
+import itertools
+import hashlib
+import json
+import math
+import sys
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -29,8 +35,36 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from energylab import validate
+
 __all__ = ["Explorer", "slider", "int_slider", "log_slider", "range_slider", "dropdown", "toggle",
-           "another_value", "STYLE"]
+           "another_value", "encode_png", "STYLE", "LIVE_NOTE"]
+
+#: Where every explorer is live (said under each explorer in the static book).
+LIVE_NOTE = ("All controls are live when you run this page on Binder or Colab (the rocket "
+             "button at the top of the page) or in a local JupyterLab.")
+
+#: Colours of a palette PNG. Measured on the course's explorers (benchmarks/bench_explorers.py):
+#: a 256-colour median-cut palette keeps the mean pixel error below 0.05 of 255 levels and
+#: makes frames about a third of the size of a full-colour PNG; lossless WebP is no smaller
+#: and takes 5-10 times longer to encode, too slow for a live slider move.
+PALETTE_COLOURS = 256
+
+
+def encode_png(rgba) -> bytes:
+    """Encode an RGBA pixel buffer as the explorers' PNG (256-colour palette, no dithering).
+
+    One encoder for the live view and the static book's pre-rendered frames, so that a
+    frame shipped with the book is byte-for-byte the PNG the live explorer shows.
+    """
+    from PIL import Image
+
+    image = Image.fromarray(np.asarray(rgba)).convert("RGB")
+    image = image.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, format="png", compress_level=9)
+    return out.getvalue()
+
 
 #: Shared look of every explorer figure (one home for plot style).
 STYLE = {
@@ -106,11 +140,22 @@ class Explorer(widgets.VBox):
     controls : mapping of str to ipywidgets.ValueWidget
         Keyword name of ``plot`` -> the widget that sets it.
     title : str
-        Shown above the controls and used in the plain-text representation.
+        Shown above the controls, used as the figure's caption and in the plain-text
+        representation.
     ncols : int
         Number of side-by-side axes.
     figsize : tuple of float
-        Figure size in inches.
+        Figure size in inches (at 100 dpi; the book's text column is 688 px wide, so
+        figures wider than about 8.5 in are shown scaled below the size of their text).
+    static : mapping of str to list, optional
+        The controls that move in the static HTML book and the values they snap to
+        (``{"frequency_ghz": [0.5, 1.0, 2.0, 4.0]}``); every other control stays at the
+        value it has when the explorer is displayed. The book pre-renders every
+        combination (:meth:`states`, :meth:`export_states`) with this same drawing code.
+    constraints : list of callable, optional
+        ``constraint(controls)`` functions that keep controls consistent (e.g. a
+        slider's maximum that follows another control). They run after every change and
+        before every draw, so a redraw never sees an inconsistent state.
 
     Examples
     --------
@@ -118,17 +163,28 @@ class Explorer(widgets.VBox):
     >>> def plot_line(ax, slope=1.0):
     ...     ax.plot([0, 1], [0, slope])
     ...     return {"slope": slope}
-    >>> ex = Explorer(plot_line, {"slope": slider(1.0, 0.0, 2.0, 0.1, "slope")}, title="Line")
+    >>> ex = Explorer(plot_line, {"slope": slider(1.0, 0.0, 2.0, 0.1, "slope")}, title="Line",
+    ...               static={"slope": [0.0, 1.0, 2.0]})
     >>> ex.set(slope=2.0).result
     {'slope': 2.0}
+    >>> len(ex.states())
+    3
     """
 
     def __init__(self, plot: Callable, controls: Mapping[str, widgets.ValueWidget],
-                 title: str = "", ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.0)):
+                 title: str = "", ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.0),
+                 static: Mapping[str, list] | None = None, constraints: list[Callable] | None = None):
         self._plot = plot
         self.controls = dict(controls)
         self.title = title
         self._ncols = ncols
+        self._constraints = list(constraints or [])
+        # The function that built this explorer (a module-level ``*_explorer`` factory),
+        # so that the book build can rebuild it and pre-render its states.
+        caller = sys._getframe(1)
+        name, module = caller.f_code.co_name, caller.f_globals.get("__name__", "")
+        self.factory = f"{module}:{name}" if name.endswith("_explorer") and module != "__main__" else None
+        self.static = self._check_static(static or {})
         with matplotlib.rc_context(STYLE):
             self.figure = Figure(figsize=figsize, dpi=STYLE["figure.dpi"])
         FigureCanvasAgg(self.figure)
@@ -148,39 +204,92 @@ class Explorer(widgets.VBox):
         """Current value of every control, by keyword name."""
         return {name: control.value for name, control in self.controls.items()}
 
+    def add_constraint(self, constraint: Callable) -> None:
+        """Keep controls consistent: ``constraint(controls)`` runs before every draw."""
+        self._constraints.append(constraint)
+        self._constrain()
+
+    def _constrain(self) -> None:
+        batch, self._batch = self._batch, True
+        try:
+            for constraint in self._constraints:
+                constraint(self.controls)
+        finally:
+            self._batch = batch
+
+    def _check_value(self, name, value) -> None:
+        """Raise ValueError unless ``control`` ``name`` can take ``value`` now."""
+        if name not in self.controls:
+            raise ValueError(f"unknown control {name!r}; controls are {', '.join(self.controls)}")
+        control = self.controls[name]
+        if isinstance(control, widgets.Checkbox):
+            if not isinstance(value, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {value!r}")
+            return
+        options = getattr(control, "options", None)
+        if options is not None:
+            valid = [o[1] if isinstance(o, tuple) else o for o in options]
+            if value not in valid or isinstance(value, bool) != any(isinstance(v, bool) for v in valid):
+                raise ValueError(f"{name} must be one of {valid}, got {value!r}")
+            return
+        lo, hi = getattr(control, "min", None), getattr(control, "max", None)
+        if lo is None:
+            return
+        if isinstance(control, widgets.FloatLogSlider):
+            lo, hi = control.base ** lo, control.base ** hi
+        is_range = isinstance(control, (widgets.IntRangeSlider, widgets.FloatRangeSlider))
+        if is_range and not (isinstance(value, (tuple, list)) and len(value) == 2):
+            raise ValueError(f"{name} must be a range (low, high), got {value!r}")
+        ends = tuple(value) if is_range else (value,)
+        for v in ends:
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+                raise ValueError(f"{name} must be a number in [{lo:g}, {hi:g}], got {value!r}")
+            validate.finite(name, v)
+            if isinstance(control, (widgets.IntSlider, widgets.IntRangeSlider)) and v != int(v):
+                raise ValueError(f"{name} must be a whole number in [{lo:g}, {hi:g}], got {value!r}")
+            if not lo <= v <= hi:
+                raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
+        if is_range and ends[0] > ends[1]:
+            raise ValueError(f"{name} must be a range (low, high) with low <= high, got {value!r}")
+
     def set(self, **values) -> "Explorer":
-        """Set controls (as a user would) and redraw once; returns the explorer.
+        """Set controls (as a user would, in the order given) and redraw once.
+
+        Constraints between controls run after each value, so a later value is checked
+        against the limits the earlier ones imply. Returns the explorer.
 
         Raises
         ------
         ValueError
-            For an unknown control name, or a value the control cannot take
-            (outside a slider's range, not among a dropdown's options).
+            For an unknown control name, or a value the control cannot take (not a
+            number, outside a slider's range, not among a dropdown's options, a
+            checkbox given anything but True or False). The controls are left as they
+            were.
         """
-        for name, value in values.items():
+        for name in values:
             if name not in self.controls:
                 raise ValueError(f"unknown control {name!r}; controls are {', '.join(self.controls)}")
-            control = self.controls[name]
-            lo, hi = getattr(control, "min", None), getattr(control, "max", None)
-            if isinstance(control, widgets.FloatLogSlider):
-                lo, hi = control.base ** lo, control.base ** hi
-            ends = value if isinstance(value, (tuple, list)) else (value,)
-            if lo is not None and not all(lo <= v <= hi for v in ends):
-                raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
-            if len(ends) == 2 and ends[0] > ends[1]:
-                raise ValueError(f"{name} must be a range (low, high) with low <= high, got {value!r}")
-            options = getattr(control, "options", None)
-            if options is not None and not isinstance(control, widgets.SelectionSlider):
-                valid = [o[1] if isinstance(o, tuple) else o for o in options]
-                if value not in valid:
-                    raise ValueError(f"{name} must be one of {valid}, got {value!r}")
-        with self.hold_trait_notifications():
-            self._batch = True
-            try:
-                for name, value in values.items():
-                    self.controls[name].value = value
-            finally:
-                self._batch = False
+        before = self.values
+        self._batch = True
+        try:
+            for name, value in values.items():
+                self._check_value(name, value)
+                control = self.controls[name]
+                if isinstance(control, widgets.IntRangeSlider):
+                    value = tuple(int(v) for v in value)
+                elif isinstance(control, widgets.IntSlider):
+                    value = int(value)
+                elif isinstance(value, list):
+                    value = tuple(value)
+                control.value = value
+                self._constrain()
+        except ValueError:
+            for name, value in before.items():
+                self.controls[name].value = value
+                self._constrain()
+            raise
+        finally:
+            self._batch = False
         self.redraw()
         return self
 
@@ -197,12 +306,21 @@ class Explorer(widgets.VBox):
 
         The first draw lays the figure out with matplotlib's constrained layout; later
         draws reuse the axes positions it found (a layout pass costs as much as the
-        drawing itself), so slider moves stay quick and the figure does not jump.
+        drawing itself), so slider moves stay quick and the figure does not jump. A
+        state whose labels do not fit those positions is laid out afresh for itself
+        only: the picture of a state never depends on the states shown before it, which
+        is what lets the static book ship pre-rendered frames equal to the live ones.
         """
+        self._constrain()
+        png = self._draw(relayout=self._positions is None)
+        self.image.value = png
+        self.redraws += 1
+
+    def _draw(self, relayout: bool) -> bytes:
         fig = self.figure
         fig.clear()
         with matplotlib.rc_context(STYLE):
-            if self._positions is None:
+            if relayout:
                 fig.set_layout_engine("constrained")
                 axes = fig.subplots(1, self._ncols, squeeze=True)
             else:
@@ -213,28 +331,21 @@ class Explorer(widgets.VBox):
             png = self._render(fig)
             if self._positions is None:
                 self._positions = [ax.get_position() for ax in np.atleast_1d(axes)]
-            elif not self._fits(fig):
-                # Labels grew past the edge (wider tick labels, a longer title): lay the
-                # figure out afresh for this state and remember the new positions.
-                self._positions = None
-                return self.redraw()
-        self.image.value = png
-        self.redraws += 1
+            elif not relayout and not self._fits(fig):
+                # Labels grew past the edge (wider tick labels, a longer title): lay
+                # this state out afresh (the remembered positions stay the first ones).
+                return self._draw(relayout=True)
+        return png
 
     @staticmethod
     def _render(fig) -> bytes:
-        """Draw once with Agg and encode the pixels as PNG.
+        """Draw once with Agg and encode the pixels with :func:`encode_png`.
 
         ``savefig`` would draw the figure twice (once to settle the layout); drawing the
-        canvas ourselves and handing its buffer to Pillow (fast zlib level) costs about
-        half as much, which is most of a slider move's time.
+        canvas ourselves and handing its buffer to Pillow costs about half as much.
         """
-        from PIL import Image
-
         fig.canvas.draw()
-        out = io.BytesIO()
-        Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).save(out, format="png", compress_level=1)
-        return out.getvalue()
+        return encode_png(fig.canvas.buffer_rgba())
 
     @staticmethod
     def _fits(fig) -> bool:
@@ -249,6 +360,187 @@ class Explorer(widgets.VBox):
         """The current figure as PNG bytes."""
         return bytes(self.image.value)
 
+    # ------------------------------------------------------------------ static book
+    def _check_static(self, static: Mapping[str, list]) -> dict:
+        grid = {}
+        for name, values in static.items():
+            if name not in self.controls:
+                raise ValueError(f"static: unknown control {name!r}; controls are {', '.join(self.controls)}")
+            values = [tuple(v) if isinstance(v, list) else v for v in values]
+            if not values or len(set(map(repr, values))) != len(values):
+                raise ValueError(f"static: {name} needs distinct values, got {values!r}")
+            grid[name] = values
+        return grid
+
+    def grid(self) -> dict:
+        """The static book's grid: control -> the values it snaps to.
+
+        The declared values of each static control, plus its current value if that is
+        not among them (so the figure the page opens with is always one of the states).
+        """
+        grid = {}
+        for name, values in self.static.items():
+            current = self.controls[name].value
+            values = list(values)
+            if current not in values:
+                values.append(current)
+                if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                    values.sort()
+            grid[name] = values
+        return grid
+
+    def states(self) -> list[dict]:
+        """Every state of the static grid, as ``{control: value}`` for the static controls."""
+        grid = self.grid()
+        return [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
+
+    @staticmethod
+    def state_key(grid: dict, state: dict) -> str:
+        """A state's file name stem: the index of each static control's value, joined by '-'."""
+        return "-".join(str(grid[name].index(state[name])) for name in grid) or "0"
+
+    def frame_name(self) -> str:
+        """The file name stem of the current state's frame: a digest of every control's value.
+
+        Two pages that show the same explorer in the same state share one frame file.
+        """
+        text = json.dumps(_jsonable(self.values), sort_keys=True)
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+    def export_states(self, directory=None, keys=None, known: dict | None = None) -> dict:
+        """Render every state of the static grid; return (and optionally write) the index.
+
+        Each state is drawn with the explorer's own :meth:`set` (the same plot code and
+        the same ``encode_png`` as the live view) starting from the values the
+        explorer has now; the explorer is returned to them afterwards.
+
+        Parameters
+        ----------
+        directory : path-like, optional
+            Where to write ``<frame>.png`` for every state (:meth:`frame_name`).
+        keys : collection of str, optional
+            Render only these states (tests use a sample).
+        known : dict, optional
+            ``frame -> entry`` of frames already in ``directory`` (the build's cache);
+            those states are not drawn again. New entries are added to it.
+
+        Returns
+        -------
+        dict
+            ``{"grid", "keys", "default", "states": {key: entry}}`` where each entry has
+            ``frame``, ``result``, ``readout`` and ``alt`` (and ``png``, the bytes, when
+            no directory is given).
+        """
+        import pathlib
+
+        base, grid = self.values, self.grid()
+        out = pathlib.Path(directory) if directory is not None else None
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+        known = {} if known is None else known
+        index = {"grid": {k: [_jsonable(v) for v in vs] for k, vs in grid.items()},
+                 "default": self.state_key(grid, {k: base[k] for k in grid}), "states": {}}
+        try:
+            for state in self.states():
+                key = self.state_key(grid, state)
+                if keys is not None and key not in keys:
+                    continue
+                self._quiet_set({**base, **state})
+                frame = self.frame_name()
+                if out is not None and frame in known and (out / f"{frame}.png").exists():
+                    index["states"][key] = dict(known[frame])
+                    continue
+                self.redraw()
+                entry = {"frame": frame, "result": _jsonable(self.result),
+                         "readout": readout(self.result), "alt": self.alt_text()}
+                if out is None:
+                    entry["png"] = self.png
+                else:
+                    (out / f"{frame}.png").write_bytes(self.png)
+                    known[frame] = dict(entry)
+                index["states"][key] = entry
+        finally:
+            self.set(**base)
+        return index
+
+    def _quiet_set(self, values: dict) -> None:
+        """Set controls as :meth:`set` does, without drawing."""
+        draw, self.redraw = self.redraw, lambda: None
+        try:
+            self.set(**values)
+        finally:
+            del self.redraw
+
+    def alt_text(self) -> str:
+        """A description of the current figure for readers who cannot see it."""
+        shown = "; ".join(f"{_label(c)} {_show(c, c.value)}" for c in self.controls.values())
+        merit = readout(self.result)
+        return f"{self.title}: chart at {shown}." + (f" It shows {merit}." if merit else "")
+
+    def recipe(self) -> dict | None:
+        """How the book build rebuilds this explorer: its factory and its current values."""
+        if self.factory is None or not self.static:
+            return None
+        return {"factory": self.factory, "values": _jsonable(self.values)}
+
+    def static_html(self) -> str:
+        """The explorer for the static HTML book: HTML controls, the current frame, a caption.
+
+        The page's script (``_static/explorer.js``) swaps pre-rendered frames when a
+        control moves; the book's Sphinx extension (``_ext/book_assets.py``) writes those
+        frames, points the image at them and numbers the figure.
+        """
+        recipe = self.recipe()
+        grid = self.grid() if recipe else {}
+        moving = [n for n in grid if len(grid[n]) > 1]
+        rows = []
+        for name in moving:
+            control, values = self.controls[name], grid[name]
+            index = values.index(control.value)
+            label = html.escape(_label(control))
+            shown = [html.escape(_show(control, v)) for v in values]
+            data = f'data-name="{name}" data-labels="{html.escape(json.dumps(shown))}"'
+            if isinstance(control, widgets.Checkbox) and sorted(values) == [False, True]:
+                checked = " checked" if control.value else ""
+                rows.append(f'<label class="wpt-ex-row"><input type="checkbox" {data} '
+                            f'data-values="{html.escape(json.dumps(values))}"{checked}> {label}</label>')
+            elif (getattr(control, "options", None) is not None or isinstance(control, widgets.Checkbox)
+                  or isinstance(values[0], tuple)):
+                opts = "".join(f'<option value="{i}"{" selected" if i == index else ""}>{s}</option>'
+                               for i, s in enumerate(shown))
+                rows.append(f'<label class="wpt-ex-row"><span class="wpt-ex-label">{label}</span> '
+                            f'<select {data}>{opts}</select></label>')
+            else:
+                rows.append(f'<label class="wpt-ex-row"><span class="wpt-ex-label">{label}</span> '
+                            f'<input type="range" min="0" max="{len(values) - 1}" step="1" '
+                            f'value="{index}" {data} aria-valuetext="{shown[index]}"> '
+                            f'<output>{shown[index]}</output></label>')
+        fixed = [n for n in self.controls if n not in moving]
+        shown_now = "; ".join(f"{_label(c)} = {_show(c, c.value)}" for c in self.controls.values())
+        note = [f"Shown: {html.escape(shown_now)}."]
+        if moving:
+            n_states = math.prod(len(grid[n]) for n in moving)
+            note.append(f"Moving here ({n_states} pre-rendered states): "
+                        f"{html.escape(', '.join(_label(self.controls[n]) for n in moving))}"
+                        + (f"; the others stay at the values shown." if fixed else "."))
+        else:
+            note.append("No control moves on this page.")
+        note.append(html.escape(LIVE_NOTE))
+        b64 = base64.b64encode(self.png).decode("ascii")
+        width, height = (int(round(v)) for v in self.figure.get_size_inches() * self.figure.dpi)
+        attrs = ""
+        if recipe:
+            attrs = (f' data-wpt-recipe="{html.escape(json.dumps(recipe, sort_keys=True))}"'
+                     f' data-wpt-keys="{html.escape(json.dumps(moving))}"')
+        return (f'<figure class="wpt-explorer"{attrs}>\n'
+                f'<div class="wpt-ex-controls">{"".join(rows)}</div>\n'
+                f'<img class="wpt-ex-frame" src="data:image/png;base64,{b64}" width="{width}" '
+                f'height="{height}" alt="{html.escape(self.alt_text())}">\n'
+                f'<p class="wpt-ex-readout" aria-live="polite">{html.escape(readout(self.result))}</p>\n'
+                f'<figcaption><span class="wpt-fignum">Figure</span> '
+                f'<span class="wpt-ex-title">{html.escape(self.title)}</span> '
+                f'<span class="wpt-ex-note">{" ".join(note)}</span></figcaption>\n</figure>')
+
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={_fmt(v)}" for k, v in self.values.items())
@@ -261,7 +553,67 @@ class Explorer(widgets.VBox):
         data = dict(data)
         data["text/plain"] = repr(self)
         data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["text/html"] = self.static_html()
         return data
+
+
+def _label(control) -> str:
+    return (getattr(control, "description", "") or "").strip() or "value"
+
+
+def _show(control, value) -> str:
+    """A control's value as the reader sees it (a dropdown's label, a slider's readout)."""
+    options = getattr(control, "options", None)
+    if options is not None:
+        for option in options:
+            if isinstance(option, tuple) and option[1] == value:
+                return str(option[0])
+        return str(value)
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, (tuple, list)):
+        return "–".join(_show(control, v) for v in value)
+    fmt = getattr(control, "readout_format", None)
+    if isinstance(value, float) and fmt:
+        try:
+            return format(value, fmt)
+        except ValueError:
+            pass
+    return _fmt(value) if not isinstance(value, str) else value
+
+
+def readout(result) -> str:
+    """Figures of merit as one line: ``name = value · name = value``."""
+    if not isinstance(result, dict):
+        return ""
+    parts = []
+    for key, value in result.items():
+        if isinstance(value, (bool, np.bool_)):
+            parts.append(f"{key} = {'yes' if value else 'no'}")
+        elif isinstance(value, (int, float, np.integer, np.floating)):
+            parts.append(f"{key} = {float(value):.4g}")
+        elif isinstance(value, str) and len(value) < 40:
+            parts.append(f"{key} = {value}")
+    return " · ".join(parts)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (int, str)) or value is None:
+        return value
+    if isinstance(value, np.ndarray) and value.size <= 16:
+        return _jsonable(value.tolist())
+    return repr(value)[:80]
 
 
 def another_value(control):

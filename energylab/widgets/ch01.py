@@ -95,7 +95,8 @@ def compute_trend_explorer(**defaults) -> Explorer:
         "frontier_only": toggle(False, "frontier models only (top 10 when published)"),
     }
     ex = Explorer(plot_compute_trend, controls, title="How fast does training compute grow?",
-                  figsize=(7.5, 4.5))
+                  figsize=(7.5, 4.5),
+                  static=dict(years=[(1950, 2026), (1950, 2010), (2010, 2026), (2015, 2026), (2018, 2026), (2010, 2020)], domain=list(DOMAINS), frontier_only=[False, True]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -135,7 +136,7 @@ def plot_scaling_law(axes, compute_flop=1e24, pj_per_flop=1.0):
     ax_nd.set_yscale("log")
     ax_nd.set_xlabel("training compute C (FLOP)")
     ax_nd.set_ylabel("parameters or tokens")
-    ax_nd.set_title(f"N* = {n0:.3g}, D* = {d0:.3g} ({d0 / n0:.0f} tokens/param)")
+    ax_nd.set_title(f"N* = {n0:.3g}, D* = {d0:.3g}\n({d0 / n0:.0f} tokens per parameter)")
     ax_nd.legend()
     return {"parameters": float(n0), "tokens": float(d0), "loss": l0, "energy_mwh": float(e0)}
 
@@ -147,7 +148,8 @@ def scaling_law_explorer(**defaults) -> Explorer:
         "pj_per_flop": log_slider(1.0, -1, 2, "energy per FLOP (pJ)", step=0.05),
     }
     ex = Explorer(plot_scaling_law, controls, title="Chinchilla: what a compute budget buys",
-                  ncols=2, figsize=(9.5, 4.0))
+                  ncols=2, figsize=(8.5, 4.0),
+                  static=dict(compute_flop=[10.0 ** e for e in range(18, 29)], pj_per_flop=[0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -201,5 +203,6 @@ def dvfs_explorer(**defaults) -> Explorer:
         "static_share": slider(0.2, 0.0, 0.6, 0.01, "static share of power at 2 GHz", ".2f"),
     }
     ex = Explorer(plot_dvfs, controls, title="DVFS: power, energy per task and the optimum clock",
-                  ncols=2, figsize=(9.5, 4.0))
+                  ncols=2, figsize=(8.5, 4.0),
+                  static=dict(frequency_ghz=[0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0], static_share=[0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]))
     return ex.set(**defaults) if defaults else ex

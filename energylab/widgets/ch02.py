@@ -93,7 +93,8 @@ def energy_ladder_explorer(**defaults) -> Explorer:
         "voltage_v": slider(0.75, 0.3, 1.5, 0.05, "supply voltage (V)"),
     }
     ex = Explorer(plot_energy_ladder, controls, title="From k_B·T·ln 2 to a DRAM access",
-                  figsize=(8.0, 4.2))
+                  figsize=(8.0, 4.2),
+                  static=dict(temperature_k=[4.0, 77.0, 300.0], bits_erased=[1.0, 10.0, 100.0, 1000.0, 10000.0], voltage_v=[0.3, 0.5, 0.75, 1.0, 1.5]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -157,7 +158,8 @@ def gpu_gap_explorer(**defaults) -> Explorer:
         "doubling_years": slider(1.57, 1.0, 4.0, 0.01, "Koomey doubling time (years)"),
     }
     ex = Explorer(plot_gpu_gap, controls, title="How far are GPUs from the Landauer limit?",
-                  figsize=(7.5, 4.2))
+                  figsize=(7.5, 4.2),
+                  static=dict(bits_erased=[1.0, 10.0, 100.0, 1000.0, 10000.0], temperature_k=[4.0, 77.0, 300.0, 400.0], doubling_years=[1.0, 1.57, 2.5]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -247,5 +249,6 @@ def chip_power_explorer(**defaults) -> Explorer:
         "leakage_nw": slider(1.0, 0.0, 5.0, 0.1, "leakage per transistor (nW)"),
     }
     ex = Explorer(plot_chip_power, controls, title="A chip's power from first principles",
-                  ncols=2, figsize=(9.0, 3.8))
+                  ncols=2, figsize=(8.5, 3.8),
+                  static=dict(chip=["V100", "A100", "H100", "B200"], voltage_v=[0.6, 0.75, 0.9, 1.05, 1.2], clock_ghz=[1.0, 1.83, 3.0]))
     return ex.set(**defaults) if defaults else ex

@@ -159,7 +159,8 @@ def nm_pattern_explorer(**defaults) -> Explorer:
         "value_bits": dropdown([("FP32", 32), ("FP16", 16), ("INT8", 8)], 16, "values"),
     }
     ex = Explorer(plot_nm_pattern, controls, title="N:M sparsity: keep the n largest of every m",
-                  ncols=2, figsize=(9.0, 3.2))
+                  ncols=2, figsize=(8.5, 3.4),
+                  static=dict(pattern=["1:2", "2:4", "4:8", "1:4", "2:8", "1:8"], value_bits=[32, 16, 8]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -304,7 +305,8 @@ def pruning_explorer(**defaults) -> Explorer:
         "memory": dropdown(list(MEMORIES), "HBM2 DRAM", "weights read from"),
     }
     ex = Explorer(plot_pruning_accuracy, controls, title="Pruning the digits network",
-                  ncols=2, figsize=(9.5, 3.8))
+                  ncols=2, figsize=(8.5, 3.8),
+                  static=dict(pattern=["unstructured", "1:2", "2:4", "4:8", "1:4", "2:8", "1:8"], sparsity_=[0.0, 0.25, 0.5, 0.75, 0.9, 0.95], finetune=[False, True]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -410,15 +412,12 @@ def moe_explorer(**defaults) -> Explorer:
         "chip": dropdown(["A100", "H100", "B200"], "H100", "chip"),
     }
     ex = Explorer(plot_moe, controls, title="Mixture of experts: stored vs computed",
-                  figsize=(7.5, 4.0))
-    # top-k can never exceed the number of experts: its slider's maximum follows it
-    experts, topk = controls["experts"], controls["active_experts"]
-    topk.max = min(8, experts.value)
-
-    def _follow(change):
-        topk.max = min(8, change["new"])
-
-    experts.observe(_follow, names="value")
+                  figsize=(7.5, 4.0),
+                  static=dict(experts=[8, 16, 32, 64, 128, 256], active_experts=[1, 2, 4, 8], expert_params_b=[1.8, 17.8, 100.0]))
+    # top-k can never exceed the number of experts: its slider's maximum follows it. As a
+    # constraint of the explorer (not a second observer) it runs before every redraw, so
+    # no draw sees top-k above the number of experts, whatever order controls move in.
+    ex.add_constraint(lambda c: setattr(c["active_experts"], "max", min(8, c["experts"].value)))
     if "experts" in defaults:           # first, so that top-k's range follows it
         ex.set(experts=defaults.pop("experts"))
     return ex.set(**defaults) if defaults else ex
@@ -523,7 +522,8 @@ def matmul_energy_explorer(**defaults) -> Explorer:
         "chip": dropdown(["A100", "H100"], "A100", "chip (for time)"),
     }
     ex = Explorer(plot_matmul_energy, controls, title="Where the energy of a sparse layer goes",
-                  ncols=2, figsize=(10.0, 4.0))
+                  ncols=2, figsize=(8.5, 4.2),
+                  static=dict(tokens=[1.0, 10.0, 100.0, 1000.0, 10000.0], csr_density=[0.05, 0.1, 0.3, 0.5, 1.0], memory=["on-chip SRAM 8 KB (45 nm)", "HBM2 DRAM", "DDR4 DRAM"]))
     return ex.set(**defaults) if defaults else ex
 
 

@@ -313,7 +313,8 @@ def formats_explorer(**defaults) -> Explorer:
         "value": log_slider(0.3, -6, 5, "value x", step=0.05),
     }
     ex = Explorer(plot_number_line, controls, title="Number formats: range, resolution and rounding",
-                  figsize=(8.0, 4.2))
+                  figsize=(8.0, 4.2),
+                  static=dict(fmt=[o[1] for o in controls["fmt"].options], value=[1e-6, 1e-4, 1e-2, 0.3, 1.0, 100.0, 1e4, 1e5]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -331,5 +332,6 @@ def quantization_explorer(**defaults) -> Explorer:
         "activations": toggle(False, "quantize activations too"),
     }
     ex = Explorer(_plot_quantization, controls, title="Quantizing the digits network", ncols=2,
-                  figsize=(10.0, 4.2))
+                  figsize=(8.5, 4.2),
+                  static=dict(fmt=[o[1] for o in controls["fmt"].options], per_channel=[False, True], activations=[False, True]))
     return ex.set(**defaults) if defaults else ex

@@ -255,7 +255,8 @@ def memory_wall_explorer(**defaults) -> Explorer:
         "context_k": slider(0.0, 0.0, 32.0, 1.0, "context (k tokens, KV cache)"),
     }
     ex = Explorer(plot_memory_wall, controls, title="The memory wall: decoding one token",
-                  ncols=2, figsize=(9.0, 3.8))
+                  ncols=2, figsize=(8.5, 3.8),
+                  static=dict(parameters_b=[1.0, 7.0, 70.0, 1000.0], batch=[1, 4, 16, 64, 512], precision=["FP32", "FP16", "FP8/INT8", "INT4"]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -362,5 +363,6 @@ def crossbar_explorer(**defaults) -> Explorer:
         "nu_sigma": slider(0.01, 0.0, 0.05, 0.005, "drift-exponent spread"),
     }
     ex = Explorer(plot_crossbar, controls, title="An analog crossbar runs the digits MLP",
-                  ncols=2, figsize=(9.0, 4.0))
+                  ncols=2, figsize=(8.5, 4.0),
+                  static=dict(levels=[0, 4, 16, 64, 256], sigma=[0.0, 0.05, 0.2, 0.5], adc_bits=[4, 6, 8, 12]))
     return ex.set(**defaults) if defaults else ex

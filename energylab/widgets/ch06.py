@@ -12,6 +12,7 @@ explorers built on :class:`energylab.widgets.base.Explorer`:
 from __future__ import annotations
 
 import functools
+import textwrap
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
@@ -176,7 +177,8 @@ def throttling_explorer(**defaults) -> Explorer:
         "workload": dropdown(list(WORKLOADS), "training (always busy)", "workload"),
     }
     ex = Explorer(plot_throttling, controls, title="Thermal throttling of a 700 W accelerator",
-                  ncols=2, figsize=(10.0, 4.0))
+                  ncols=2, figsize=(8.5, 4.0),
+                  static=dict(r_th_k_per_w=[0.02, 0.05, 0.08, 0.12, 0.2], t_ambient_c=[15.0, 25.0, 35.0, 40.0], workload=list(controls["workload"].options)))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -306,7 +308,7 @@ def plot_datacenter(axes, it_load_mw=10.0, practice="2024 average (PUE 1.56, WUE
          (f"WUE {wue:.2f} L/kWh", "")),
         (ax_c, "carbon", [("IT", "tab:blue", co2_it), ("overhead", "tab:orange", co2 - co2_it)],
          [("t CO₂(e)", "t", 1e-3), ("kt CO₂(e)", "kt", 1e-6), ("Mt CO₂(e)", "Mt", 1e-9)],
-         (site, f"{intensity * 1000:.0f} g/kWh: ")),
+         (textwrap.fill(site, 24), f"{intensity * 1000:.0f} g/kWh: ")),   # a third of the width
     ]
     for ax, name, parts, units, heading in panels:
         total = sum(v for _, _, v in parts)
@@ -342,5 +344,6 @@ def datacenter_explorer(**defaults) -> Explorer:
         "clean_share": slider(0.0, 0.0, 1.0, 0.05, "share of clean power bought"),
     }
     ex = Explorer(plot_datacenter, controls, title="Data-centre designer: energy, water, carbon",
-                  ncols=3, figsize=(10.0, 4.0))
+                  ncols=3, figsize=(8.5, 4.2),
+                  static=dict(it_load_mw=[1.0, 10.0, 50.0, 100.0, 200.0], practice=list(controls["practice"].options), site=list(controls["site"].options)))
     return ex.set(**defaults) if defaults else ex

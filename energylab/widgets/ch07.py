@@ -199,7 +199,8 @@ def footprint_explorer(**defaults) -> Explorer:
         "wue_l_per_kwh": slider(0.55, 0.0, 2.0, 0.05, "on-site WUE (L/kWh)", ".2f"),
     }
     ex = Explorer(_plot_footprint_hw, controls, title="Footprint calculator: a training run's whole bill",
-                  ncols=2, figsize=(11.0, 4.2))
+                  ncols=2, figsize=(8.5, 4.4),
+                  static=dict(parameters_b=[7.0, 70.0, 175.0, 1000.0], hardware=[o[1] for o in controls["hardware"].options], pue=[1.1, 1.5, 2.0]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -266,7 +267,8 @@ def per_query_explorer(**defaults) -> Explorer:
         "queries_per_day_m": log_slider(195.0, 1, 4, "queries per day (millions)", step=0.1),
     }
     ex = Explorer(_plot_per_query_hw, controls, title="Per-query calculator: how many Wh is one answer?",
-                  figsize=(8.0, 3.6))
+                  figsize=(8.0, 3.6),
+                  static=dict(active_parameters_b=[1.0, 10.0, 100.0, 1000.0], tokens=[50, 500, 2000, 5000], hardware=[o[1] for o in controls["hardware"].options]))
     return ex.set(**defaults) if defaults else ex
 
 
