@@ -100,7 +100,7 @@ def test_ledger_is_complete_with_one_vocabulary_and_dates():
 
 
 def test_numeric_claims_have_checks_and_the_count_only_grows():
-    assert len(claims.computed_ids()) >= 37
+    assert len(claims.computed_ids()) >= 47
     with pytest.raises(ValueError, match="editorial"):
         claims.evaluate("C011")
     with pytest.raises(ValueError, match="claim_id must be one of"):
@@ -296,3 +296,38 @@ def test_inference_and_cooling_estimates_match_their_single_number_models():
     assert f.low == pytest.approx(90 * 1.08) and f.high == pytest.approx(110 * 1.58)
     with pytest.raises(ValueError, match="name must be one of"):
         cooling.typical_range("PUEs")
+
+
+# ------------------------------------------------------------------ reference figures
+def test_reference_figures_are_ordered_si_sourced_and_each_used_by_a_check():
+    ref = datasets.load("reference_figures")
+    keys, _ = _bib()
+    assert ref["id"].is_unique
+    assert (ref["low"] <= ref["value"]).all() and (ref["value"] <= ref["high"]).all()
+    assert set(ref["unit"]) <= {"J", "W", "m3", "1"}
+    assert ref["source"].isin(keys).all() and set(ref["confidence"]) <= {"V", "K"}
+    code = (REPO / "energylab" / "claims.py").read_text(encoding="utf-8")
+    unused = [i for i in ref["id"] if f'"{i}"' not in code]
+    assert not unused, f"reference figures no check reads: {unused}"
+
+
+def test_reference_figures_reproduce_their_publications_arithmetic():
+    from energylab.constants import LITRES_PER_US_GALLON
+
+    ref = datasets.load("reference_figures").set_index("id")
+    # Google's 6.1 (6.05–6.15) billion US gallons, stored in m³: an exact round trip
+    g = ref.loc["google_dc_water_2023"]
+    for col, gal in (("value", 6.1e9), ("low", 6.05e9), ("high", 6.15e9)):
+        assert g[col] == pytest.approx(gal * LITRES_PER_US_GALLON * 1e-3, rel=1e-12)
+    # de Vries 2023: 512,821 servers give 8.9 Wh a search, 400,000 give 6.9 Wh (his figures)
+    per_search_wh = lambda n: n * ref.loc["devries_server_power", "value"] * 24 / ref.loc[  # noqa: E731
+        "devries_searches_per_day", "value"]
+    assert per_search_wh(ref.loc["devries_ai_search_servers", "high"]) == pytest.approx(8.9, abs=0.05)
+    assert per_search_wh(ref.loc["devries_ai_search_servers", "low"]) == pytest.approx(6.9, abs=0.05)
+    # Masanet et al. 2020: +6 % from 2010 to 2018; Han et al. 2015: 9x (AlexNet), 13x (VGG-16)
+    assert ref.loc["dc_electricity_2018", "value"] / ref.loc["dc_electricity_2010", "value"] == \
+        pytest.approx(1.06, abs=0.005)
+    assert round(ref.loc["alexnet_params", "value"] / ref.loc["alexnet_params_pruned", "value"]) == 9
+    assert round(ref.loc["vgg16_params", "value"] / ref.loc["vgg16_params_pruned", "value"]) == 13
+    # TWh stored in joules
+    assert ref.loc["dc_electricity_2024", "value"] == pytest.approx(415 * 3.6e15)
