@@ -289,10 +289,14 @@ def ecologits_gpus(total_parameters):
     >>> [ecologits_gpus(n) for n in (7e9, 70e9, 405e9)]
     [1, 4, 16]
     """
-    n = validate.positive("total_parameters", total_parameters)
+    n = np.asarray(validate.positive("total_parameters", total_parameters), dtype=float)
     memory = 1.2 * n * 16 / 8
-    count = math.ceil(memory / ECOLOGITS_GPU_MEMORY_BYTES)
-    return 2 ** math.ceil(math.log2(count))
+    count = np.ceil(memory / ECOLOGITS_GPU_MEMORY_BYTES)
+    if np.any(count > 2.0 ** 62):  # beyond int64: no real model is within a factor 1e9 of it
+        raise ValueError(f"total_parameters must be < {2.0 ** 62 * ECOLOGITS_GPU_MEMORY_BYTES / 2.4:g}"
+                         f" (2**62 GPUs), got {n.max():g}")
+    out = (2 ** np.ceil(np.log2(count))).astype(np.int64)
+    return int(out) if out.ndim == 0 else out
 
 
 def ecologits(tokens_out, active_parameters, total_parameters=None, pue=1.0,
@@ -333,20 +337,27 @@ def ecologits(tokens_out, active_parameters, total_parameters=None, pue=1.0,
     0.329
     """
     t = validate.positive("tokens_out", tokens_out)
-    n = validate.positive("active_parameters", active_parameters) / 1e9
-    total = active_parameters if total_parameters is None else total_parameters
+    n_active = validate.positive("active_parameters", active_parameters)
+    n = np.asarray(n_active, dtype=float) / 1e9
+    total = n_active if total_parameters is None else \
+        validate.positive("total_parameters", total_parameters)
     gpus = ecologits_gpus(total)
-    pue = validate.in_range("pue", pue, 1.0, 10.0)
+    pue = validate.pue("pue", pue)
     b = validate.integer("batch", batch, minimum=1)
+    latency_cap = None if request_latency_s is None else \
+        validate.positive("request_latency_s", request_latency_s)
+    validate.broadcast(tokens_out=t, active_parameters=n_active, total_parameters=total, pue=pue,
+                       **({} if latency_cap is None else {"request_latency_s": latency_cap}))
     per_token_wh = ECOLOGITS_ENERGY_ALPHA_WH * math.exp(ECOLOGITS_ENERGY_BETA * b) * n \
         + ECOLOGITS_ENERGY_GAMMA_WH
-    gpu_j = gpus * t * per_token_wh * J_PER_WH
+    gpu_j = gpus * np.multiply(t, per_token_wh) * J_PER_WH
     a_l, b_l, g_l = ECOLOGITS_LATENCY
-    latency = t * (a_l * n + b_l * b + g_l)
-    if request_latency_s is not None:
-        latency = min(latency, float(validate.positive("request_latency_s", request_latency_s)))
+    latency = np.multiply(t, a_l * n + b_l * b + g_l)
+    if latency_cap is not None:
+        latency = np.minimum(latency, latency_cap)
     server_j = latency * ECOLOGITS_SERVER_W * gpus / ECOLOGITS_SERVER_GPUS / b
-    return pue * (gpu_j + server_j)
+    out = np.multiply(pue, gpu_j + server_j)
+    return out.item() if np.ndim(out) == 0 else out
 
 
 def devries2023(servers, server_power_w, requests_per_day):
@@ -363,8 +374,11 @@ def devries2023(servers, server_power_w, requests_per_day):
     >>> round(devries2023(3617, 6500.0, 195e6) / 3600, 2)   # Wh
     2.89
     """
+    n = validate.positive("servers", servers)
+    p = validate.positive("server_power_w", server_power_w)
     q = validate.positive("requests_per_day", requests_per_day)
-    return footprint.training_energy(servers, 24.0, server_power_w) / q
+    validate.broadcast(servers=n, server_power_w=p, requests_per_day=q)
+    return footprint.training_energy(n, 24.0, p) / q
 
 
 def epoch2025(tokens, active_parameters, chip="H100", precision="bf16", utilization=0.10,
@@ -380,8 +394,10 @@ def epoch2025(tokens, active_parameters, chip="H100", precision="bf16", utilizat
     >>> round(epoch2025(500, 100e9) / 3600, 2)   # GPT-4o, 500 output tokens, Wh
     0.3
     """
-    return footprint.inference_energy(tokens, active_parameters, chip, precision, utilization,
-                                      pue=pue, power_per_chip_w=power_per_chip_w)
+    u = validate.utilisation("utilization", utilization)
+    p = validate.positive("power_per_chip_w", power_per_chip_w)
+    return footprint.inference_energy(tokens, active_parameters, chip, precision, u,
+                                      pue=pue, power_per_chip_w=p)
 
 
 def google2025(accelerator_j, host_j=0.0, idle_j=0.0, pue=1.0, comprehensive=True):
@@ -420,8 +436,7 @@ def google2025(accelerator_j, host_j=0.0, idle_j=0.0, pue=1.0, comprehensive=Tru
     h = validate.nonnegative("host_j", host_j)
     i = validate.nonnegative("idle_j", idle_j)
     pue = validate.in_range("pue", pue, 1.0, 10.0)
-    if not isinstance(comprehensive, (bool, np.bool_)):
-        raise ValueError(f"comprehensive must be True or False, got {comprehensive!r}")
+    comprehensive = validate.flag("comprehensive", comprehensive)
     return (a + h + i) * pue if comprehensive else a * 1.0
 
 
@@ -498,7 +513,12 @@ class FactorChain:
         return {f.name: f.ratio for f in self.factors}
 
     def dominant(self) -> Factor:
-        """The factor with the largest ``|log ratio|`` (the longest bar of the waterfall)."""
+        """The factor with the largest ``|log ratio|`` (the longest bar of the waterfall).
+
+        >>> chain = factor_chain(lambda a: a, {"a": 1.0}, [("x10", {"a": 10.0}), ("/2", {"a": 5.0})])
+        >>> chain.dominant().name, chain.ratios()
+        ('x10', {'x10': 10.0, '/2': 0.5})
+        """
         return max(self.factors, key=lambda f: abs(math.log(f.ratio)))
 
     def table(self):
@@ -556,9 +576,13 @@ def factor_chain(model: Callable, start_inputs: Mapping, steps: Sequence, start_
     >>> round(chain.product, 12) == round(7.0 / 6.0, 12)
     True
     """
-    if not callable(model):
-        raise ValueError(f"model must be callable, got {model!r}")
-    inputs = dict(start_inputs)
+    validate.callable_("model", model)
+    inputs = validate.mapping("start_inputs", start_inputs)
+    for key in inputs:
+        validate.text("start_inputs (its keys)", key)
+    start_label = validate.text("start_label", start_label)
+    end_label = validate.text("end_label", end_label)
+    residual_label = validate.text("residual_label", residual_label)
 
     def run(args, where):
         value = model(**args)
@@ -574,7 +598,7 @@ def factor_chain(model: Callable, start_inputs: Mapping, steps: Sequence, start_
     factors = []
     start = current
     if start_value is not None:
-        start = float(validate.positive("start_value", start_value))
+        start = validate.positive("start_value", validate.scalar("start_value", start_value))
         if abs(current / start - 1.0) > _SAME:
             factors.append(Factor(f"{start_label} → the model", start, current))
     names = set()
@@ -599,7 +623,7 @@ def factor_chain(model: Callable, start_inputs: Mapping, steps: Sequence, start_
         current = after
     end = current
     if end_value is not None:
-        end = float(validate.positive("end_value", end_value))
+        end = validate.positive("end_value", validate.scalar("end_value", end_value))
         if abs(end / current - 1.0) > _SAME:
             factors.append(Factor(residual_label, current, end))
     if not factors:
@@ -755,6 +779,9 @@ def mlenergy_runs():
     ``gpus``, ``max_batch``, ``mean_batch``, ``output_tokens``, ``j_per_token``,
     ``request_j`` (J per request), ``power_w`` (all GPUs together) and ``task``; sorted by
     model, GPU and batch. Every figure is GPU energy only (see the rows' ``excludes``).
+
+    >>> sorted(set(mlenergy_runs()["gpu"]))
+    ['B200', 'H100']
     """
     from . import datasets
 
