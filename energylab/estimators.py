@@ -381,7 +381,7 @@ def devries2023(servers, server_power_w, requests_per_day):
     return footprint.training_energy(n, 24.0, p) / q
 
 
-def epoch2025(tokens, active_parameters, chip="H100", precision="bf16", utilization=0.10,
+def epoch2025(tokens, active_parameters, chip="H100", precision="bf16", utilisation=0.10,
               power_per_chip_w=0.7 * 1275.0, pue=1.2):
     """Epoch AI's bottom-up energy per query (J): :func:`energylab.footprint.inference_energy`.
 
@@ -394,7 +394,7 @@ def epoch2025(tokens, active_parameters, chip="H100", precision="bf16", utilizat
     >>> round(epoch2025(500, 100e9) / 3600, 2)   # GPT-4o, 500 output tokens, Wh
     0.3
     """
-    u = validate.utilisation("utilization", utilization)
+    u = validate.utilisation("utilisation", utilisation)
     p = validate.positive("power_per_chip_w", power_per_chip_w)
     return footprint.inference_energy(tokens, active_parameters, chip, precision, u,
                                       pue=pue, power_per_chip_w=p)
@@ -631,18 +631,18 @@ def factor_chain(model: Callable, start_inputs: Mapping, steps: Sequence, start_
     return FactorChain(start_label, end_label, start, end, tuple(factors))
 
 
-def per_answer_energy(tokens, active_parameters, peak_flop_per_s, utilization, chip_power_w,
+def per_answer_energy(tokens, active_parameters, peak_flop_per_s, utilisation, chip_power_w,
                       host_overhead=1.0, power_fraction=1.0, pue=1.0, batch=1, tokens_in=0.0,
-                      prefill_utilization=0.5):
+                      prefill_utilisation=0.5):
     """The reconciliation's common model of one answer (J).
 
     ``E = 2·N_active·(T / u_dec + T_in / u_pre) / R_peak × P_chip × host × (average ÷
-    rated power) × PUE`` with ``u_dec = min(batch × utilization, 1)``: footprint's
+    rated power) × PUE`` with ``u_dec = min(batch × utilisation, 1)``: footprint's
     per-query model (:func:`energylab.footprint.inference_energy`) with each factor that
     separates published figures as its own argument, so :func:`factor_chain` can move
     them one at a time. Generated tokens are decoded at the (batched) utilisation; the
     ``tokens_in`` of the prompt are processed in parallel (prefill) at the higher
-    ``prefill_utilization``.
+    ``prefill_utilisation``.
 
     Examples
     --------
@@ -654,14 +654,14 @@ def per_answer_energy(tokens, active_parameters, peak_flop_per_s, utilization, c
     t = validate.positive("tokens", tokens)
     n = validate.positive("active_parameters", active_parameters)
     r = validate.positive("peak_flop_per_s", peak_flop_per_s)
-    u = validate.fraction("utilization", utilization, allow_zero=False)
+    u = validate.fraction("utilisation", utilisation, allow_zero=False)
     p = validate.positive("chip_power_w", chip_power_w)
     k = validate.in_range("host_overhead", host_overhead, 1.0, 10.0)
     f = validate.fraction("power_fraction", power_fraction, allow_zero=False)
     pue = validate.in_range("pue", pue, 1.0, 10.0)
     b = validate.integer("batch", batch, minimum=1)
     t_in = validate.nonnegative("tokens_in", tokens_in)
-    u_pre = validate.fraction("prefill_utilization", prefill_utilization, allow_zero=False)
+    u_pre = validate.fraction("prefill_utilisation", prefill_utilisation, allow_zero=False)
     u_dec = np.minimum(b * np.asarray(u, dtype=float), 1.0)
     seconds = 2.0 * n * (t / u_dec + t_in / u_pre) / r
     out = seconds * p * k * f * pue
@@ -1011,14 +1011,14 @@ def epoch_to_meter() -> FactorChain:
     target = float(measured("Llama-class chat answer").central)
     at_gpus = per_answer_energy(**{**start, "pue": 1.0, "host_overhead": 1.0,
                                    "power_fraction": fraction})
-    implied = start["utilization"] * at_gpus / target          # E ∝ 1/u
+    implied = start["utilisation"] * at_gpus / target          # E ∝ 1/u
     return factor_chain(
         lambda **kw: per_answer_energy(**kw), start,
         [("PUE left out by a GPU meter (1.2 → 1.0)", {"pue": 1.0}),
          ("host left out by a GPU meter", {"host_overhead": 1.0}),
          (f"average ÷ rated power, measured (0.7 → {fraction:.3f})", {"power_fraction": fraction}),
          (f"utilisation: assumed 10 % → implied by the meter ({implied:.1%})",
-          {"utilization": implied})],
+          {"utilisation": implied})],
         end_value=target, start_label="Epoch AI 2025", end_label="ML.ENERGY, 4 H100s, batch 64",
         residual_label="rounding")
 
@@ -1050,7 +1050,7 @@ def _epoch_inputs() -> dict:
 
     h100 = datasets.chip("H100")
     return {"tokens": 500, "active_parameters": 100e9,
-            "peak_flop_per_s": datasets.peak_flops("H100", "bf16"), "utilization": 0.10,
+            "peak_flop_per_s": datasets.peak_flops("H100", "bf16"), "utilisation": 0.10,
             "chip_power_w": float(h100["tdp_w"]), "host_overhead": 1275.0 / float(h100["tdp_w"]),
             "power_fraction": 0.7, "pue": 1.2, "batch": 1, "tokens_in": 0.0}
 
@@ -1064,11 +1064,11 @@ def devries_inputs() -> dict:
     a100 = datasets.chip("A100")
     tdp = float(a100["tdp_w"])
     base = {"tokens": 500, "active_parameters": 100e9,
-            "peak_flop_per_s": datasets.peak_flops("A100", "fp16"), "utilization": 1.0,
+            "peak_flop_per_s": datasets.peak_flops("A100", "fp16"), "utilisation": 1.0,
             "chip_power_w": tdp, "host_overhead": DEVRIES_CHATGPT["server_power_w"] / 8 / tdp,
             "power_fraction": 1.0, "pue": 1.0}
     target = devries2023(**DEVRIES_CHATGPT)
-    base["utilization"] = per_answer_energy(**base) / target   # E ∝ 1/u
+    base["utilisation"] = per_answer_energy(**base) / target   # E ∝ 1/u
     return base
 
 
@@ -1079,14 +1079,14 @@ def devries_to_google(end_value=None, **changes) -> FactorChain:
     move de Vries's fleet to Epoch AI's assumptions; the residual is what Epoch's
     assumptions do not explain about Google's measured prompt (a different model, prompt
     and fleet, not disclosed). Keyword ``changes`` replace the end values of the steps
-    (e.g. ``utilization=0.2``), as the waterfall explorer does.
+    (e.g. ``utilisation=0.2``), as the waterfall explorer does.
     """
     e = {**_epoch_inputs(), **changes}
     end = float(measurement("gemini_prompt_comprehensive").central) if end_value is None else end_value
     steps = [
         ("hardware: A100 → H100 (peak and TDP)", {"peak_flop_per_s": e["peak_flop_per_s"],
                                                   "chip_power_w": e["chip_power_w"]}),
-        ("utilisation and batching", {"utilization": e["utilization"], "batch": e["batch"]}),
+        ("utilisation and batching", {"utilisation": e["utilisation"], "batch": e["batch"]}),
         ("host overhead (server ÷ accelerator power)", {"host_overhead": e["host_overhead"]}),
         ("average ÷ rated power", {"power_fraction": e["power_fraction"]}),
         ("PUE", {"pue": e["pue"]}),

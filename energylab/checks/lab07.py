@@ -33,9 +33,9 @@ EXAPOD = {"chips": 3_000, "flop_per_s": 1.1e18, "claimed_power_w": 150e3}
 #: a day) and Epoch AI's (100 B active, 500 tokens, H100 at 10 %, 1,275 W × 0.7, PUE 1.2).
 DEVRIES = {"servers": 3_617, "server_w": 6_500.0, "requests_per_day": 195e6}
 EPOCH = {"tokens": 500, "active_parameters": 100e9, "chip": "H100", "precision": "bf16",
-         "utilization": 0.10, "pue": 1.2, "power_per_chip_w": 0.7 * 1275.0}
+         "utilisation": 0.10, "pue": 1.2, "power_per_chip_w": 0.7 * 1275.0}
 EPOCH_RANGES = {"tokens": (250, 2000), "active_parameters": (20e9, 200e9),
-                "utilization": (0.02, 0.4), "pue": (1.1, 1.5)}
+                "utilisation": (0.02, 0.4), "pue": (1.1, 1.5)}
 
 #: The book variant's task inputs (the seed claims and their authors' inputs).
 BOOK_INPUTS = {
