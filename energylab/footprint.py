@@ -386,6 +386,11 @@ def equivalents(energy_j) -> dict:
 class Footprint:
     """Energy, carbon and water of one job, with its breakdown.
 
+    One job: every input is a single number, validated as a scalar by name (an array
+    raises a ValueError naming the parameter). For many jobs at once use the functions
+    that broadcast: :func:`training_energy`, :func:`energylab.cooling.facility_energy`,
+    :func:`energylab.cooling.carbon_kg`, :func:`energylab.cooling.water_use`.
+
     Parameters
     ----------
     it_energy_j : float
