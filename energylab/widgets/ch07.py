@@ -230,7 +230,10 @@ def plot_per_query(ax, active_parameters_b=100.0, tokens=500, chip="H100", preci
     labels = list(REFERENCE_WH) + ["this estimate"]
     values = list(REFERENCE_WH.values()) + [wh]
     ax.barh(range(len(labels)), values, color=["0.6"] * len(REFERENCE_WH) + ["C3"])
-    ax.errorbar([wh], [len(labels) - 1], xerr=[[wh - float(band.low)], [float(band.high) - wh]],
+    # when the batch saturates the chip (batch × utilisation >= 1) the band closes on the
+    # estimate, and rounding may put its ends a hair on the wrong side: clip at zero
+    ax.errorbar([wh], [len(labels) - 1], xerr=[[max(wh - float(band.low), 0.0)],
+                                              [max(float(band.high) - wh, 0.0)]],
                 fmt="none", ecolor="k", capsize=4, lw=1.2)
     for i, v in enumerate(values[:-1]):
         ax.text(v, i, f" {v:.3g} Wh", va="center", fontsize=9)
