@@ -412,7 +412,7 @@ def _c8():
         _q("ch8.epoch", 8, "Epoch AI's method: a {tokens:g}-token answer from {active:g} B active parameters on an "
            "H100 at {u:.0%} of its BF16 peak, 0.7 × 1,275 W per GPU, PUE 1.2. How many Wh?",
            {"tokens": 500.0, "active": 100.0, "u": 0.1},
-           lambda p: float(estimators.epoch2025(p["tokens"], p["active"] * 1e9, utilization=p["u"])) / J_PER_WH,
+           lambda p: float(estimators.epoch2025(p["tokens"], p["active"] * 1e9, utilisation=p["u"])) / J_PER_WH,
            "Wh", "2·N·T / (peak × utilisation) × power × PUE; estimators.epoch2025.",
            tokens=[200.0, 2000.0, 9000.0], active=[22.0, 37.0, 400.0], u=[0.05, 0.2]),
         _q("ch8.roofline", 8, "By the decoding roofline, what GPU energy per generated token (J) does a dense "

@@ -191,8 +191,7 @@ def optimal_frequency(cycles, f_ref_hz, p_dynamic_ref_w, p_static_w, exponent=3,
     f_opt = f_ref * (p_st / ((k - 1) * p_dyn)) ** (1.0 / k)
     lo = 0.0 if f_min_hz is None else validate.positive("f_min_hz", f_min_hz)
     hi = np.inf if f_max_hz is None else validate.positive("f_max_hz", f_max_hz)
-    if np.any(np.asarray(lo) > np.asarray(hi)):
-        raise ValueError(f"f_min_hz must be <= f_max_hz, got {f_min_hz} and {f_max_hz}")
+    validate.less_than(("f_min_hz", "f_max_hz"), lo, hi, or_equal=True)
     return np.clip(f_opt, lo, hi)
 
 

@@ -203,13 +203,11 @@ def _thermal_args(r_th_k_per_w, c_th_j_per_k, t_max_k, t_ambient_k, f_max_hz, p_
     c = validate.scalar("c_th_j_per_k", validate.positive("c_th_j_per_k", c_th_j_per_k)) if c_th_j_per_k is not None else None
     t_amb = validate.scalar("t_ambient_k", validate.positive("t_ambient_k", t_ambient_k))
     t_max = validate.scalar("t_max_k", validate.positive("t_max_k", t_max_k))
-    if t_max <= t_amb:
-        raise ValueError(f"t_max_k must be > t_ambient_k ({t_amb:g} K), got {t_max:g}")
+    validate.less_than(("t_ambient_k", "t_max_k"), t_amb, t_max)
     f_max = validate.scalar("f_max_hz", validate.positive("f_max_hz", f_max_hz))
     p_max = validate.scalar("p_at_f_max_w", validate.positive("p_at_f_max_w", p_at_f_max_w))
     p_st = validate.scalar("p_static_w", validate.nonnegative("p_static_w", p_static_w))
-    if p_st >= p_max:
-        raise ValueError(f"p_static_w must be < p_at_f_max_w ({p_max:g} W), got {p_st:g}")
+    validate.less_than(("p_static_w", "p_at_f_max_w"), p_st, p_max)
     k = validate.scalar("exponent", validate.in_range("exponent", exponent, 1.0, 4.0))
     if t_amb + p_st * r >= t_max:
         raise ValueError(
@@ -431,6 +429,10 @@ def simulate_throttling(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max_k, t
     all steps at once with a vectorised prefix scan (no Python loop over steps);
     :func:`simulate_throttling_loop` is the step-by-step reference.
 
+    A time simulation of one chip: every argument but ``workload`` is a single number,
+    validated as a scalar by name (an array raises a ValueError naming it); call the
+    function once per setting to compare several.
+
     Parameters
     ----------
     duration_s, dt_s : float
@@ -487,7 +489,7 @@ def simulate_throttling(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max_k, t
         r_th_k_per_w, c_th_j_per_k, t_max_k, t_ambient_k, f_max_hz, p_at_f_max_w, p_static_w,
         exponent)
     n, dt = _steps(duration_s, dt_s)
-    t0 = t_amb if t_start_k is None else float(validate.in_range(
+    t0 = t_amb if t_start_k is None else validate.scalar("t_start_k", validate.in_range(
         "t_start_k", t_start_k, 0.0, t_max, low_inclusive=False))
     u = _utilisation(workload, n, dt)
     p_dyn = p_max - p_st
@@ -552,7 +554,7 @@ def simulate_throttling_loop(duration_s, dt_s, r_th_k_per_w, c_th_j_per_k, t_max
         r_th_k_per_w, c_th_j_per_k, t_max_k, t_ambient_k, f_max_hz, p_at_f_max_w, p_static_w,
         exponent)
     n, dt = _steps(duration_s, dt_s)
-    t0 = t_amb if t_start_k is None else float(validate.in_range(
+    t0 = t_amb if t_start_k is None else validate.scalar("t_start_k", validate.in_range(
         "t_start_k", t_start_k, 0.0, t_max, low_inclusive=False))
     u = _utilisation(workload, n, dt)
     p_dyn = p_max - p_st
@@ -876,9 +878,7 @@ def energy_reuse_factor(reused_energy, facility_energy_total):
     """
     reused = validate.nonnegative("reused_energy", reused_energy)
     total = validate.positive("facility_energy_total", facility_energy_total)
-    if np.any(np.asarray(reused) > np.asarray(total)):
-        raise ValueError("reused_energy must be <= facility_energy_total "
-                         f"(got {np.max(reused):g} > {np.min(total):g})")
+    validate.less_than(("reused_energy", "facility_energy_total"), reused, total, or_equal=True)
     return reused / total
 
 

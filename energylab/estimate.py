@@ -80,11 +80,8 @@ class Estimate:
         lo = validate.finite("low", self.low)
         ce = validate.finite("central", self.central)
         hi = validate.finite("high", self.high)
-        validate.broadcastable(("low", "central"), lo, ce)
-        validate.broadcastable(("central", "high"), ce, hi)
-        if np.any(np.asarray(lo) > np.asarray(ce)) or np.any(np.asarray(ce) > np.asarray(hi)):
-            raise ValueError(f"an Estimate needs low <= central <= high, got low={lo!r}, "
-                             f"central={ce!r}, high={hi!r}")
+        validate.less_than(("low", "central"), lo, ce, or_equal=True)
+        validate.less_than(("central", "high"), ce, hi, or_equal=True)
         validate.text("unit", self.unit)
         validate.names("sources", self.sources)
         object.__setattr__(self, "low", lo)

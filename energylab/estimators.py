@@ -289,10 +289,14 @@ def ecologits_gpus(total_parameters):
     >>> [ecologits_gpus(n) for n in (7e9, 70e9, 405e9)]
     [1, 4, 16]
     """
-    n = validate.positive("total_parameters", total_parameters)
+    n = np.asarray(validate.positive("total_parameters", total_parameters), dtype=float)
     memory = 1.2 * n * 16 / 8
-    count = math.ceil(memory / ECOLOGITS_GPU_MEMORY_BYTES)
-    return 2 ** math.ceil(math.log2(count))
+    count = np.ceil(memory / ECOLOGITS_GPU_MEMORY_BYTES)
+    if np.any(count > 2.0 ** 62):  # beyond int64: no real model is within a factor 1e9 of it
+        raise ValueError(f"total_parameters must be < {2.0 ** 62 * ECOLOGITS_GPU_MEMORY_BYTES / 2.4:g}"
+                         f" (2**62 GPUs), got {n.max():g}")
+    out = (2 ** np.ceil(np.log2(count))).astype(np.int64)
+    return int(out) if out.ndim == 0 else out
 
 
 def ecologits(tokens_out, active_parameters, total_parameters=None, pue=1.0,
@@ -333,20 +337,27 @@ def ecologits(tokens_out, active_parameters, total_parameters=None, pue=1.0,
     0.329
     """
     t = validate.positive("tokens_out", tokens_out)
-    n = validate.positive("active_parameters", active_parameters) / 1e9
-    total = active_parameters if total_parameters is None else total_parameters
+    n_active = validate.positive("active_parameters", active_parameters)
+    n = np.asarray(n_active, dtype=float) / 1e9
+    total = n_active if total_parameters is None else \
+        validate.positive("total_parameters", total_parameters)
     gpus = ecologits_gpus(total)
-    pue = validate.in_range("pue", pue, 1.0, 10.0)
+    pue = validate.pue("pue", pue)
     b = validate.integer("batch", batch, minimum=1)
+    latency_cap = None if request_latency_s is None else \
+        validate.positive("request_latency_s", request_latency_s)
+    validate.broadcast(tokens_out=t, active_parameters=n_active, total_parameters=total, pue=pue,
+                       **({} if latency_cap is None else {"request_latency_s": latency_cap}))
     per_token_wh = ECOLOGITS_ENERGY_ALPHA_WH * math.exp(ECOLOGITS_ENERGY_BETA * b) * n \
         + ECOLOGITS_ENERGY_GAMMA_WH
-    gpu_j = gpus * t * per_token_wh * J_PER_WH
+    gpu_j = gpus * np.multiply(t, per_token_wh) * J_PER_WH
     a_l, b_l, g_l = ECOLOGITS_LATENCY
-    latency = t * (a_l * n + b_l * b + g_l)
-    if request_latency_s is not None:
-        latency = min(latency, float(validate.positive("request_latency_s", request_latency_s)))
+    latency = np.multiply(t, a_l * n + b_l * b + g_l)
+    if latency_cap is not None:
+        latency = np.minimum(latency, latency_cap)
     server_j = latency * ECOLOGITS_SERVER_W * gpus / ECOLOGITS_SERVER_GPUS / b
-    return pue * (gpu_j + server_j)
+    out = np.multiply(pue, gpu_j + server_j)
+    return out.item() if np.ndim(out) == 0 else out
 
 
 def devries2023(servers, server_power_w, requests_per_day):
@@ -363,11 +374,14 @@ def devries2023(servers, server_power_w, requests_per_day):
     >>> round(devries2023(3617, 6500.0, 195e6) / 3600, 2)   # Wh
     2.89
     """
+    n = validate.positive("servers", servers)
+    p = validate.positive("server_power_w", server_power_w)
     q = validate.positive("requests_per_day", requests_per_day)
-    return footprint.training_energy(servers, 24.0, server_power_w) / q
+    validate.broadcast(servers=n, server_power_w=p, requests_per_day=q)
+    return footprint.training_energy(n, 24.0, p) / q
 
 
-def epoch2025(tokens, active_parameters, chip="H100", precision="bf16", utilization=0.10,
+def epoch2025(tokens, active_parameters, chip="H100", precision="bf16", utilisation=0.10,
               power_per_chip_w=0.7 * 1275.0, pue=1.2):
     """Epoch AI's bottom-up energy per query (J): :func:`energylab.footprint.inference_energy`.
 
@@ -380,8 +394,10 @@ def epoch2025(tokens, active_parameters, chip="H100", precision="bf16", utilizat
     >>> round(epoch2025(500, 100e9) / 3600, 2)   # GPT-4o, 500 output tokens, Wh
     0.3
     """
-    return footprint.inference_energy(tokens, active_parameters, chip, precision, utilization,
-                                      pue=pue, power_per_chip_w=power_per_chip_w)
+    u = validate.utilisation("utilisation", utilisation)
+    p = validate.positive("power_per_chip_w", power_per_chip_w)
+    return footprint.inference_energy(tokens, active_parameters, chip, precision, u,
+                                      pue=pue, power_per_chip_w=p)
 
 
 def google2025(accelerator_j, host_j=0.0, idle_j=0.0, pue=1.0, comprehensive=True):
@@ -420,8 +436,7 @@ def google2025(accelerator_j, host_j=0.0, idle_j=0.0, pue=1.0, comprehensive=Tru
     h = validate.nonnegative("host_j", host_j)
     i = validate.nonnegative("idle_j", idle_j)
     pue = validate.in_range("pue", pue, 1.0, 10.0)
-    if not isinstance(comprehensive, (bool, np.bool_)):
-        raise ValueError(f"comprehensive must be True or False, got {comprehensive!r}")
+    comprehensive = validate.flag("comprehensive", comprehensive)
     return (a + h + i) * pue if comprehensive else a * 1.0
 
 
@@ -498,7 +513,12 @@ class FactorChain:
         return {f.name: f.ratio for f in self.factors}
 
     def dominant(self) -> Factor:
-        """The factor with the largest ``|log ratio|`` (the longest bar of the waterfall)."""
+        """The factor with the largest ``|log ratio|`` (the longest bar of the waterfall).
+
+        >>> chain = factor_chain(lambda a: a, {"a": 1.0}, [("x10", {"a": 10.0}), ("/2", {"a": 5.0})])
+        >>> chain.dominant().name, chain.ratios()
+        ('x10', {'x10': 10.0, '/2': 0.5})
+        """
         return max(self.factors, key=lambda f: abs(math.log(f.ratio)))
 
     def table(self):
@@ -556,9 +576,13 @@ def factor_chain(model: Callable, start_inputs: Mapping, steps: Sequence, start_
     >>> round(chain.product, 12) == round(7.0 / 6.0, 12)
     True
     """
-    if not callable(model):
-        raise ValueError(f"model must be callable, got {model!r}")
-    inputs = dict(start_inputs)
+    validate.callable_("model", model)
+    inputs = validate.mapping("start_inputs", start_inputs)
+    for key in inputs:
+        validate.text("start_inputs (its keys)", key)
+    start_label = validate.text("start_label", start_label)
+    end_label = validate.text("end_label", end_label)
+    residual_label = validate.text("residual_label", residual_label)
 
     def run(args, where):
         value = model(**args)
@@ -574,7 +598,7 @@ def factor_chain(model: Callable, start_inputs: Mapping, steps: Sequence, start_
     factors = []
     start = current
     if start_value is not None:
-        start = float(validate.positive("start_value", start_value))
+        start = validate.positive("start_value", validate.scalar("start_value", start_value))
         if abs(current / start - 1.0) > _SAME:
             factors.append(Factor(f"{start_label} → the model", start, current))
     names = set()
@@ -599,7 +623,7 @@ def factor_chain(model: Callable, start_inputs: Mapping, steps: Sequence, start_
         current = after
     end = current
     if end_value is not None:
-        end = float(validate.positive("end_value", end_value))
+        end = validate.positive("end_value", validate.scalar("end_value", end_value))
         if abs(end / current - 1.0) > _SAME:
             factors.append(Factor(residual_label, current, end))
     if not factors:
@@ -607,18 +631,18 @@ def factor_chain(model: Callable, start_inputs: Mapping, steps: Sequence, start_
     return FactorChain(start_label, end_label, start, end, tuple(factors))
 
 
-def per_answer_energy(tokens, active_parameters, peak_flop_per_s, utilization, chip_power_w,
+def per_answer_energy(tokens, active_parameters, peak_flop_per_s, utilisation, chip_power_w,
                       host_overhead=1.0, power_fraction=1.0, pue=1.0, batch=1, tokens_in=0.0,
-                      prefill_utilization=0.5):
+                      prefill_utilisation=0.5):
     """The reconciliation's common model of one answer (J).
 
     ``E = 2·N_active·(T / u_dec + T_in / u_pre) / R_peak × P_chip × host × (average ÷
-    rated power) × PUE`` with ``u_dec = min(batch × utilization, 1)``: footprint's
+    rated power) × PUE`` with ``u_dec = min(batch × utilisation, 1)``: footprint's
     per-query model (:func:`energylab.footprint.inference_energy`) with each factor that
     separates published figures as its own argument, so :func:`factor_chain` can move
     them one at a time. Generated tokens are decoded at the (batched) utilisation; the
     ``tokens_in`` of the prompt are processed in parallel (prefill) at the higher
-    ``prefill_utilization``.
+    ``prefill_utilisation``.
 
     Examples
     --------
@@ -630,14 +654,14 @@ def per_answer_energy(tokens, active_parameters, peak_flop_per_s, utilization, c
     t = validate.positive("tokens", tokens)
     n = validate.positive("active_parameters", active_parameters)
     r = validate.positive("peak_flop_per_s", peak_flop_per_s)
-    u = validate.fraction("utilization", utilization, allow_zero=False)
+    u = validate.fraction("utilisation", utilisation, allow_zero=False)
     p = validate.positive("chip_power_w", chip_power_w)
     k = validate.in_range("host_overhead", host_overhead, 1.0, 10.0)
     f = validate.fraction("power_fraction", power_fraction, allow_zero=False)
     pue = validate.in_range("pue", pue, 1.0, 10.0)
     b = validate.integer("batch", batch, minimum=1)
     t_in = validate.nonnegative("tokens_in", tokens_in)
-    u_pre = validate.fraction("prefill_utilization", prefill_utilization, allow_zero=False)
+    u_pre = validate.fraction("prefill_utilisation", prefill_utilisation, allow_zero=False)
     u_dec = np.minimum(b * np.asarray(u, dtype=float), 1.0)
     seconds = 2.0 * n * (t / u_dec + t_in / u_pre) / r
     out = seconds * p * k * f * pue
@@ -755,6 +779,9 @@ def mlenergy_runs():
     ``gpus``, ``max_batch``, ``mean_batch``, ``output_tokens``, ``j_per_token``,
     ``request_j`` (J per request), ``power_w`` (all GPUs together) and ``task``; sorted by
     model, GPU and batch. Every figure is GPU energy only (see the rows' ``excludes``).
+
+    >>> sorted(set(mlenergy_runs()["gpu"]))
+    ['B200', 'H100']
     """
     from . import datasets
 
@@ -984,14 +1011,14 @@ def epoch_to_meter() -> FactorChain:
     target = float(measured("Llama-class chat answer").central)
     at_gpus = per_answer_energy(**{**start, "pue": 1.0, "host_overhead": 1.0,
                                    "power_fraction": fraction})
-    implied = start["utilization"] * at_gpus / target          # E ∝ 1/u
+    implied = start["utilisation"] * at_gpus / target          # E ∝ 1/u
     return factor_chain(
         lambda **kw: per_answer_energy(**kw), start,
         [("PUE left out by a GPU meter (1.2 → 1.0)", {"pue": 1.0}),
          ("host left out by a GPU meter", {"host_overhead": 1.0}),
          (f"average ÷ rated power, measured (0.7 → {fraction:.3f})", {"power_fraction": fraction}),
          (f"utilisation: assumed 10 % → implied by the meter ({implied:.1%})",
-          {"utilization": implied})],
+          {"utilisation": implied})],
         end_value=target, start_label="Epoch AI 2025", end_label="ML.ENERGY, 4 H100s, batch 64",
         residual_label="rounding")
 
@@ -1023,7 +1050,7 @@ def _epoch_inputs() -> dict:
 
     h100 = datasets.chip("H100")
     return {"tokens": 500, "active_parameters": 100e9,
-            "peak_flop_per_s": datasets.peak_flops("H100", "bf16"), "utilization": 0.10,
+            "peak_flop_per_s": datasets.peak_flops("H100", "bf16"), "utilisation": 0.10,
             "chip_power_w": float(h100["tdp_w"]), "host_overhead": 1275.0 / float(h100["tdp_w"]),
             "power_fraction": 0.7, "pue": 1.2, "batch": 1, "tokens_in": 0.0}
 
@@ -1037,11 +1064,11 @@ def devries_inputs() -> dict:
     a100 = datasets.chip("A100")
     tdp = float(a100["tdp_w"])
     base = {"tokens": 500, "active_parameters": 100e9,
-            "peak_flop_per_s": datasets.peak_flops("A100", "fp16"), "utilization": 1.0,
+            "peak_flop_per_s": datasets.peak_flops("A100", "fp16"), "utilisation": 1.0,
             "chip_power_w": tdp, "host_overhead": DEVRIES_CHATGPT["server_power_w"] / 8 / tdp,
             "power_fraction": 1.0, "pue": 1.0}
     target = devries2023(**DEVRIES_CHATGPT)
-    base["utilization"] = per_answer_energy(**base) / target   # E ∝ 1/u
+    base["utilisation"] = per_answer_energy(**base) / target   # E ∝ 1/u
     return base
 
 
@@ -1052,14 +1079,14 @@ def devries_to_google(end_value=None, **changes) -> FactorChain:
     move de Vries's fleet to Epoch AI's assumptions; the residual is what Epoch's
     assumptions do not explain about Google's measured prompt (a different model, prompt
     and fleet, not disclosed). Keyword ``changes`` replace the end values of the steps
-    (e.g. ``utilization=0.2``), as the waterfall explorer does.
+    (e.g. ``utilisation=0.2``), as the waterfall explorer does.
     """
     e = {**_epoch_inputs(), **changes}
     end = float(measurement("gemini_prompt_comprehensive").central) if end_value is None else end_value
     steps = [
         ("hardware: A100 → H100 (peak and TDP)", {"peak_flop_per_s": e["peak_flop_per_s"],
                                                   "chip_power_w": e["chip_power_w"]}),
-        ("utilisation and batching", {"utilization": e["utilization"], "batch": e["batch"]}),
+        ("utilisation and batching", {"utilisation": e["utilisation"], "batch": e["batch"]}),
         ("host overhead (server ÷ accelerator power)", {"host_overhead": e["host_overhead"]}),
         ("average ÷ rated power", {"power_fraction": e["power_fraction"]}),
         ("PUE", {"pue": e["pue"]}),

@@ -279,8 +279,8 @@ def inference_flops(tokens, active_parameters):
     return 2.0 * n * t
 
 
-def inference_energy(tokens, active_parameters, chip, precision, utilisation=None, pue=1.0, batch=1,
-                     power_per_chip_w=None, server_overhead=1.0, *, utilization=None):
+def inference_energy(tokens, active_parameters, chip, precision, utilisation, pue=1.0, batch=1,
+                     power_per_chip_w=None, server_overhead=1.0):
     """Energy of one query (or one request of ``tokens`` tokens), bottom-up (J).
 
     ``E = 2·N_active·T / (R_peak × u_eff) × P_chip × server_overhead × PUE``, with the
@@ -302,8 +302,7 @@ def inference_energy(tokens, active_parameters, chip, precision, utilisation=Non
     precision : str
         Precision of the arithmetic (dense peak).
     utilisation : float or array
-        Achieved share of the peak per stream, in (0, 1] (the course's one spelling;
-        ``utilization=`` is accepted as an alias until the callers that use it move).
+        Achieved share of the peak per stream, in (0, 1].
     pue : float or array
         Power usage effectiveness, >= 1.
     batch : int
@@ -338,15 +337,7 @@ def inference_energy(tokens, active_parameters, chip, precision, utilisation=Non
     :cite:p:`you2025chatgpt`, :cite:p:`kaplan2020`.
     """
     flops = inference_flops(tokens, active_parameters)
-    if utilization is not None:
-        if utilisation is not None:
-            raise ValueError("give utilisation or its alias utilization, not both")
-        utilisation, name = utilization, "utilization"
-    else:
-        name = "utilisation"
-    if utilisation is None:
-        raise ValueError("utilisation must be given: the achieved share of the peak, in (0, 1]")
-    u = validate.utilisation(name, utilisation)
+    u = validate.utilisation("utilisation", utilisation)
     b = validate.integer("batch", batch, minimum=1)
     peak, tdp = _chip_figures(chip, precision)
     p = tdp if power_per_chip_w is None else validate.positive("power_per_chip_w", power_per_chip_w)
@@ -394,6 +385,11 @@ def equivalents(energy_j) -> dict:
 @dataclass(frozen=True)
 class Footprint:
     """Energy, carbon and water of one job, with its breakdown.
+
+    One job: every input is a single number, validated as a scalar by name (an array
+    raises a ValueError naming the parameter). For many jobs at once use the functions
+    that broadcast: :func:`training_energy`, :func:`energylab.cooling.facility_energy`,
+    :func:`energylab.cooling.carbon_kg`, :func:`energylab.cooling.water_use`.
 
     Parameters
     ----------
@@ -628,7 +624,7 @@ def training_energy_from_flops_estimate(flops, chip, precision, mfu, pue=1.0, se
                      power_per_chip_w=power_per_chip_w)
 
 
-def inference_energy_estimate(tokens, active_parameters, chip, precision, utilization, pue=1.0,
+def inference_energy_estimate(tokens, active_parameters, chip, precision, utilisation, pue=1.0,
                               batch=1, power_per_chip_w=None, server_overhead=1.0):
     """Energy of one query with uncertain inputs: :func:`inference_energy` as an ``Estimate`` (J).
 
@@ -649,7 +645,7 @@ def inference_energy_estimate(tokens, active_parameters, chip, precision, utiliz
     from .estimate import propagate
 
     return propagate(inference_energy, unit="J", tokens=tokens, active_parameters=active_parameters,
-                     chip=chip, precision=precision, utilization=utilization, pue=pue, batch=batch,
+                     chip=chip, precision=precision, utilisation=utilisation, pue=pue, batch=batch,
                      power_per_chip_w=power_per_chip_w, server_overhead=server_overhead)
 
 

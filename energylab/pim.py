@@ -532,8 +532,7 @@ def column_currents(voltage_v, conductance_s):
 def _check_g(g_min, g_max):
     g_lo = validate.scalar("g_min", validate.positive("g_min", g_min))
     g_hi = validate.scalar("g_max", validate.positive("g_max", g_max))
-    if g_lo >= g_hi:
-        raise ValueError(f"g_min must be < g_max, got g_min={g_min!r} and g_max={g_max!r}")
+    validate.less_than(("g_min", "g_max"), g_lo, g_hi)
     return g_lo, g_hi
 
 
@@ -692,6 +691,10 @@ class Crossbar:
     ``G+_ij − G−_ij = s·w_ij`` (see :func:`weights_to_conductances`). An input vector
     is applied as row voltages, the column currents ``I = V·G+ − V·G−`` are digitised
     and rescaled back to weight units, so that :meth:`vmm` approximates ``x @ weights``.
+
+    One crossbar is one device technology: its settings (``g_min``, ``g_max``, ``levels``,
+    ``sigma``, ``on_off_ratio``) are single numbers, validated as scalars by name; the
+    weights are the array.
 
     Parameters
     ----------

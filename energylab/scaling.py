@@ -431,8 +431,8 @@ def select_models(start_year=2010.0, end_year=2026.0, domain="All", frontier_onl
     """
     start = validate.scalar("start_year", validate.finite("start_year", start_year))
     end = validate.scalar("end_year", validate.finite("end_year", end_year))
-    if end < start:  # an empty window (end = start) selects nothing, which is allowed
-        raise ValueError(f"end_year must be >= start_year ({start:g}), got {end:g}")
+    # an empty window (end = start) selects nothing, which is allowed
+    validate.less_than(("start_year", "end_year"), start, end, or_equal=True)
     domain = validate.one_of("domain", domain, MODEL_DOMAINS)
     frontier_only = validate.flag("frontier_only", frontier_only)
     df = _models()

@@ -79,8 +79,7 @@ def _weights(name: str, w) -> np.ndarray:
 def _nm_args(n, m, w: np.ndarray | None = None, axis=-1):
     n = validate.integer("n", n, minimum=1)
     m = validate.integer("m", m, minimum=1, maximum=255)
-    if n > m:
-        raise ValueError(f"n must be <= m (keep n of every m entries), got n={n}, m={m}")
+    validate.less_than(("n", "m"), n, m, or_equal=True)  # keep n of every m entries
     if w is None:
         return n, m, None
     axis = validate.integer("axis", axis, minimum=-w.ndim if w.ndim else -1,
@@ -673,8 +672,7 @@ def moe_active_parameters(experts, active_experts, expert_parameters, shared_par
     if np.any(np.asarray(e) != np.round(e)) or np.any(np.asarray(k) != np.round(k)):
         raise ValueError(f"experts and active_experts must be whole numbers, got {experts!r} "
                          f"and {active_experts!r}")
-    if np.any(np.asarray(k) > np.asarray(e)):
-        raise ValueError(f"active_experts must be <= experts, got {active_experts!r} > {experts!r}")
+    validate.less_than(("active_experts", "experts"), k, e, or_equal=True)
     p = validate.positive("expert_parameters", expert_parameters)
     s = validate.nonnegative("shared_parameters", shared_parameters)
     total = s + e * p
@@ -720,8 +718,7 @@ def moe_from_totals(total_parameters, active_parameters, experts, active_experts
     a = validate.positive("active_parameters", active_parameters)
     e = validate.integer("experts", experts, minimum=2)
     k = validate.integer("active_experts", active_experts, minimum=1, maximum=e - 1)
-    if np.any(np.asarray(a) > np.asarray(t)):
-        raise ValueError(f"active_parameters must be <= total_parameters, got {a!r} > {t!r}")
+    validate.less_than(("active_parameters", "total_parameters"), a, t, or_equal=True)
     p = (t - a) / (e - k)
     s = a - k * p
     if np.any(np.asarray(s) < 0):
@@ -769,8 +766,7 @@ def gradual_sparsity(step, final_sparsity, start_step, end_step, initial_sparsit
     sf = validate.fraction("final_sparsity", final_sparsity, allow_one=False)
     si = validate.fraction("initial_sparsity", initial_sparsity, allow_one=False)
     validate.broadcast(step=t, final_sparsity=sf, initial_sparsity=si)
-    if np.any(np.asarray(si) > np.asarray(sf)):
-        raise ValueError(f"initial_sparsity must be <= final_sparsity, got {si} > {sf}")
+    validate.less_than(("initial_sparsity", "final_sparsity"), si, sf, or_equal=True)
     t0 = validate.integer("start_step", start_step, minimum=0)
     t1 = validate.integer("end_step", end_step, minimum=t0 + 1)
     progress = np.clip((np.asarray(t, dtype=float) - t0) / (t1 - t0), 0.0, 1.0)

@@ -259,6 +259,9 @@ def gpu_energy_table(chips=DEFAULT_GPUS, precision="fp16", bits_erased=16.0,
                      temperature_k=300.0):
     """Energy per operation of GPUs at TDP and dense peak, and its gap to the Landauer limit.
 
+    One row per chip: ``bits_erased`` and ``temperature_k`` are single numbers, validated
+    as scalars by name (for a grid of them use :func:`landauer_gap`, which broadcasts).
+
     Parameters
     ----------
     chips : sequence of str
@@ -320,6 +323,10 @@ def gpu_energy_table(chips=DEFAULT_GPUS, precision="fp16", bits_erased=16.0,
 def energy_ladder(temperature_k=300.0, bits_erased=1.0, capacitance_f=1e-15, voltage_v=0.75,
                   chip="H100"):
     """The rungs from the Landauer limit up to a DRAM access, each with its source.
+
+    One ladder: every numeric argument is a single number, validated as a scalar by name
+    (the functions behind the rungs, :func:`landauer_energy` and
+    :func:`energylab.circuits.switching_energy`, broadcast).
 
     Parameters
     ----------

@@ -26,6 +26,7 @@ __all__ = [
     "same_shape",
     "broadcastable",
     "broadcast",
+    "less_than",
     "PUE_RANGE",
     "BITS_RANGE",
     "ADC_BITS_RANGE",
@@ -352,3 +353,28 @@ def broadcast(**named) -> tuple[int, ...]:
                                  f"got {sa} and {sb}") from None
     raise ValueError(", ".join(shapes) + " must have shapes that broadcast together, got "
                      + ", ".join(str(s) for s in shapes.values()))
+
+
+def less_than(names: tuple[str, str], a, b, or_equal: bool = False) -> None:
+    """Require ``a < b`` (``a <= b`` with ``or_equal``) element-wise, for an ordered pair of
+    parameters (a range's ends, a part and its whole); the error names both.
+
+    Validate each value on its own first (this checks only their order); the two must
+    broadcast together.
+
+    >>> less_than(("t_ambient_k", "t_max_k"), 300.0, 358.0)
+    >>> less_than(("t_ambient_k", "t_max_k"), 300.0, [358.0, 290.0])
+    Traceback (most recent call last):
+    ...
+    ValueError: t_ambient_k must be < t_max_k, got t_ambient_k=300 and t_max_k=290
+    """
+    if not (isinstance(names, tuple) and len(names) == 2 and all(isinstance(n, str) for n in names)):
+        raise ValueError(f"names must be a pair of parameter names, got {names!r}")
+    x, y = as_array(names[0], a), as_array(names[1], b)
+    broadcast(**{names[0]: x, names[1]: y})
+    x, y = np.broadcast_arrays(x, y)
+    bad = ~(x <= y) if or_equal else ~(x < y)  # NaN in either is out of order too
+    if bad.any():
+        op = "<=" if or_equal else "<"
+        raise ValueError(f"{names[0]} must be {op} {names[1]}, got {names[0]}={_offending(x, bad)} "
+                         f"and {names[1]}={_offending(y, bad)}")

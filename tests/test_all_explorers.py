@@ -88,8 +88,8 @@ def test_every_reachable_control_state_draws(factory):
 CONTEXT = {
     ("ch04.quantization_explorer", "activations"): {"fmt": "int3"},  # visible only at few bits
     # batching raises utilisation only until the chip is saturated (min(batch x u, 1))
-    ("ch07.per_query_explorer", "batch"): {"utilization": 0.1},
-    ("ch08.waterfall_explorer", "batch"): {"utilization": 0.1},
+    ("ch07.per_query_explorer", "batch"): {"utilisation": 0.1},
+    ("ch08.waterfall_explorer", "batch"): {"utilisation": 0.1},
 }
 
 

@@ -278,11 +278,11 @@ def test_training_and_footprint_estimates_contain_central_collapse_and_widen(a, 
 
 
 def test_inference_and_cooling_estimates_match_their_single_number_models():
-    args = dict(tokens=500, active_parameters=100e9, chip="H100", precision="bf16", utilization=0.1,
+    args = dict(tokens=500, active_parameters=100e9, chip="H100", precision="bf16", utilisation=0.1,
                 pue=1.2, power_per_chip_w=892.5)
     e = footprint.inference_energy_estimate(**args)
     assert e.is_exact and e.central == pytest.approx(footprint.inference_energy(**args))
-    u = footprint.inference_energy_estimate(**{**args, "utilization": Estimate(0.05, 0.1, 0.2)})
+    u = footprint.inference_energy_estimate(**{**args, "utilisation": Estimate(0.05, 0.1, 0.2)})
     assert u.high == pytest.approx(2 * e.central) and u.low == pytest.approx(e.central / 2)
     pue = cooling.typical_range("pue")
     assert (pue.low, pue.central, pue.high) == (1.08, 1.56, 1.58)

@@ -71,6 +71,26 @@ def test_broadcast_names_the_parameters_that_disagree():
         validate.broadcast(a=1.0, b=np.ones(3), c=np.ones(2))
 
 
+def test_less_than_orders_a_pair_and_names_both():
+    validate.less_than(("a", "b"), [1.0, 2.0], 3.0)
+    validate.less_than(("a", "b"), 3.0, 3.0, or_equal=True)        # equal ends allowed
+    with pytest.raises(ValueError, match=r"^a must be < b, got a=3 and b=3$"):
+        validate.less_than(("a", "b"), 3.0, 3.0)                   # ...only with or_equal
+    with pytest.raises(ValueError, match=r"a must be <= b, got a=5 and b=4"):
+        validate.less_than(("a", "b"), [1.0, 5.0], [2.0, 4.0], or_equal=True)  # the offending pair
+    with pytest.raises(ValueError, match="a must be <= b"):
+        validate.less_than(("a", "b"), float("nan"), 1.0, or_equal=True)     # NaN is not ordered
+    with pytest.raises(ValueError, match="a and b must have shapes that broadcast"):
+        validate.less_than(("a", "b"), np.ones(2), np.ones(3))
+    # the models' own pairs go through it: the message names the caller's parameters
+    from energylab import cooling, sparsity
+    with pytest.raises(ValueError, match="t_ambient_k must be < t_max_k, got t_ambient_k=400 and t_max_k=358"):
+        cooling.simulate_throttling(10.0, 0.1, 0.1, 50.0, t_max_k=358.0, t_ambient_k=400.0,
+                                    f_max_hz=2e9, p_at_f_max_w=700.0)
+    with pytest.raises(ValueError, match="active_experts must be <= experts, got active_experts=9"):
+        sparsity.moe_active_parameters(8, 9, 1e9, 0)
+
+
 def test_one_of_lists_the_options_and_suggests():
     with pytest.raises(ValueError, match=r"fmt must be one of 'dense', 'csr', 'nm', got 'cssr' \(did you mean 'csr'\?\)"):
         validate.one_of("fmt", "cssr", ["dense", "csr", "nm"])
@@ -275,3 +295,39 @@ def test_references_bib_parses_and_keys_are_unique():
     db = parse_file(str(bib))  # raises on a syntax error (e.g. a brace lost in a merge)
     keys = re.findall(r"^@\w+\{([^,]+),", bib.read_text(encoding="utf-8"), flags=re.M)
     assert len(keys) == len(set(keys)) == len(db.entries)
+
+
+_THROTTLE = dict(duration_s=5.0, dt_s=0.01, r_th_k_per_w=0.1, c_th_j_per_k=20.0, t_max_k=358.15,
+                 t_ambient_k=308.15, f_max_hz=2e9, p_at_f_max_w=700.0, p_static_w=10.0, exponent=3,
+                 t_start_k=310.0)
+
+
+@pytest.mark.parametrize("build, kwargs", [
+    *[("throttle", {k: v}) for k, v in _THROTTLE.items()],
+    *[("loop", {k: v}) for k, v in _THROTTLE.items()],
+    *[("crossbar", {k: v}) for k, v in dict(g_min=1e-6, g_max=1e-4, levels=16, sigma=0.01,
+                                            on_off_ratio=10.0).items()],
+    *[("footprint", {k: 1.5}) for k in ("it_energy_j", "pue", "intensity_kg_per_kwh",
+                                        "wue_onsite_l_per_kwh", "ewif_l_per_kwh", "embodied_kg")],
+    *[("ladder", {k: 1.0}) for k in ("temperature_k", "bits_erased", "capacitance_f", "voltage_v")],
+    *[("gpu_table", {k: 1.0}) for k in ("temperature_k", "bits_erased")],
+])
+def test_scalar_only_models_reject_an_array_by_name(build, kwargs):
+    """The models whose docstrings say they take single numbers reject two by name."""
+    from energylab import cooling, footprint, pim, thermo
+
+    (name, value), = kwargs.items()
+    arr = np.array([value, value])
+    call = {
+        "throttle": lambda: cooling.simulate_throttling(**{**_THROTTLE, name: arr}),
+        "loop": lambda: cooling.simulate_throttling_loop(**{**_THROTTLE, name: arr}),
+        "crossbar": lambda: pim.Crossbar(np.ones((2, 2)), **{name: arr}),
+        "footprint": lambda: footprint.Footprint(**{"it_energy_j": 1.0, name: arr}),
+        "ladder": lambda: thermo.energy_ladder(**{name: arr}),
+        "gpu_table": lambda: thermo.gpu_energy_table(**{name: arr}),
+    }[build]
+    with pytest.raises(ValueError, match=name):
+        call()
+    if build in ("throttle", "loop"):  # ...and accept the same value as a single number
+        fn = cooling.simulate_throttling if build == "throttle" else cooling.simulate_throttling_loop
+        assert np.isfinite(fn(**{**_THROTTLE, name: arr[:1]}).heat_in_j)

@@ -182,7 +182,7 @@ def test_decode_energy_per_token_is_memory_bound_then_flat():
     (estimators.google2025, {"accelerator_j": 1, "comprehensive": 1}, "comprehensive"),
     (estimators.google2025, {"accelerator_j": True}, "accelerator_j"),
     (estimators.per_answer_energy, {"tokens": 1, "active_parameters": 1, "peak_flop_per_s": 1,
-                                    "utilization": 0.1, "chip_power_w": 1, "batch": 0.5}, "batch"),
+                                    "utilisation": 0.1, "chip_power_w": 1, "batch": 0.5}, "batch"),
 ])
 def test_bad_input_names_the_parameter(fn, kwargs, name):
     with pytest.raises(ValueError, match=name):
@@ -215,7 +215,7 @@ def test_devries_to_google_chain_passes_through_epoch():
     assert c.end / J_PER_WH == pytest.approx(0.24)
     assert c.dominant().name.startswith("utilisation")
     # moving a control moves only its factor, and the chain still closes
-    c2 = estimators.devries_to_google(utilization=0.2)
+    c2 = estimators.devries_to_google(utilisation=0.2)
     assert c2.ratios()["utilisation and batching"] == pytest.approx(c.ratios()["utilisation and batching"] / 2)
     assert math.isclose(c2.product, c2.gap, rel_tol=1e-12)
 

@@ -175,13 +175,30 @@ def test_sensitivity_of_energy_per_query_is_led_by_an_inverse_input():
     assert t["ratio"].iloc[0] == pytest.approx(20.0)   # energy ∝ 1/utilisation: 0.4/0.02
 
 
-def test_utilization_is_an_alias_of_utilisation():
+def test_one_spelling_of_utilisation_in_the_public_api():
+    """No public callable of the package takes ``utilization`` (the alias is gone), and the
+    old keyword is refused rather than silently ignored."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import energylab
+
+    found = []
+    for info in pkgutil.walk_packages(energylab.__path__, "energylab."):
+        mod = importlib.import_module(info.name)
+        for name, obj in vars(mod).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:
+                continue
+            fns = [obj] if inspect.isfunction(obj) else \
+                [m for m in vars(obj).values() if inspect.isfunction(m)] if inspect.isclass(obj) else []
+            for fn in fns:
+                bad = [p for p in inspect.signature(fn).parameters if "utiliz" in p]
+                found += [f"{mod.__name__}.{fn.__qualname__}({p})" for p in bad]
+    assert not found, found
     base = dict(tokens=500, active_parameters=100e9, chip="H100", precision="bf16", pue=1.2)
-    assert footprint.inference_energy(**base, utilization=0.1) == footprint.inference_energy(**base, utilisation=0.1)
-    with pytest.raises(ValueError, match="not both"):
-        footprint.inference_energy(**base, utilisation=0.1, utilization=0.1)
-    with pytest.raises(ValueError, match="utilization must be in"):
-        footprint.inference_energy(**base, utilization=1.5)
+    with pytest.raises(TypeError, match="utilization"):
+        footprint.inference_energy(**base, utilization=0.1)
 
 
 @pytest.mark.parametrize("ranges,msg", [

@@ -36,9 +36,11 @@ from collections import Counter
 import numpy as np
 import pytest
 
-#: The model layer. ``estimators`` (chapter 8) joins once its own validation passes this test.
-MODULES = ["circuits", "constants", "cooling", "datasets", "estimate", "footprint", "measure",
-           "pim", "precision", "scaling", "sparsity", "thermo", "workloads"]
+#: The model layer, and the one widget helper that takes numbers from authors (the quiz).
+#: The tooling modules (bank, grade, syllabus, release, student_version) read files and
+#: notebooks, not numbers; claims.py is checked by tests/test_claims.py.
+MODULES = ["circuits", "constants", "cooling", "datasets", "estimate", "estimators", "footprint",
+           "measure", "pim", "precision", "scaling", "sparsity", "thermo", "workloads", "widgets.quiz"]
 #: Seconds one fuzzed call may take before it counts as a hang.
 TIME_LIMIT_S = 5.0
 #: Recorded starting calls kept per callable.
@@ -80,7 +82,7 @@ def _targets():
             if inspect.isfunction(obj):
                 out[obj.__code__] = (f"{mod.__name__}.{n}", "function", obj, obj)
             else:
-                for attr, member in vars(obj).items():
+                for attr, member in list(vars(obj).items()):
                     kind = "method"
                     if isinstance(member, (staticmethod, classmethod)):
                         kind = "classmethod" if isinstance(member, classmethod) else "staticmethod"
@@ -100,7 +102,7 @@ def _docstrings(mod):
     for n, obj in _public_members(mod):
         yield f"{mod.__name__}.{n}", obj.__doc__ or ""
         if inspect.isclass(obj):
-            for attr, member in vars(obj).items():
+            for attr, member in list(vars(obj).items()):
                 if isinstance(member, (staticmethod, classmethod, property)):
                     member = getattr(member, "__func__", None) or getattr(member, "fget", None)
                 if inspect.isfunction(member) and not attr.startswith("_"):
@@ -136,9 +138,13 @@ def record_calls():
                     extra = copy.deepcopy(loc.get(starstar, {})) if starstar else {}
                 except Exception:  # an argument that cannot be copied: skip this call
                     args = None
-                if args is not None and not (star and loc.get(star)):
+                if args is not None:
                     defaults = {k: p.default for k, p in inspect.signature(fn).parameters.items()}
                     defaults["**"] = extra
+                    # *args (``quiz(*questions)``) are passed as recorded, after the
+                    # positional parameters; the named parameters are fuzzed
+                    defaults["*"] = (names[:code.co_argcount], copy.deepcopy(tuple(loc.get(star) or ()))) \
+                        if star else None
                     calls.setdefault(name, []).append((kind, obj, args, defaults))
             depth[0] += 1
         elif event == "return" and frame.f_code in targets:
@@ -243,20 +249,24 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
-def call(kind, obj, args, extra):
-    """Call a recorded target with ``args`` (a dict of parameter -> value) and ``extra``
-    (its recorded ``**kwargs``)."""
+def call(kind, obj, args, extra, star=None):
+    """Call a recorded target with ``args`` (a dict of parameter -> value), ``extra``
+    (its recorded ``**kwargs``) and ``star`` (its positional names and recorded ``*args``)."""
     args = {**args, **extra}
+    pos = []
+    if star is not None:
+        posnames, values = star
+        pos = [args.pop(k) for k in posnames if k not in ("self", "cls")] + list(values)
     if kind == "method":
         self = args.pop("self")
-        return getattr(copy.deepcopy(self), obj)(**args)
+        return getattr(copy.deepcopy(self), obj)(*pos, **args)
     if kind in ("class", "classmethod"):
         args.pop("self", None)
         args.pop("cls", None)
-    return obj(**args)
+    return obj(*pos, **args)
 
 
-def outcome(kind, obj, args, param, extra=None):
+def outcome(kind, obj, args, param, extra=None, star=None):
     """Run one call; classify as 'ok-named', 'value-error', 'other-exception', 'hang',
     'non-finite' or 'finite'."""
     use_alarm = threading.current_thread() is threading.main_thread()
@@ -267,7 +277,7 @@ def outcome(kind, obj, args, param, extra=None):
         with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()), \
                 __import__("warnings").catch_warnings():
             __import__("warnings").simplefilter("ignore")
-            result = call(kind, obj, args, extra or {})
+            result = call(kind, obj, args, extra or {}, star)
     except _Timeout:
         return "hang", ""
     except ValueError as exc:
@@ -300,7 +310,7 @@ def fuzz(calls=None):
                     if bad is None and defaults.get(param) is None:
                         continue  # None is this parameter's documented default
                     total += 1
-                    res, msg = outcome(kind, obj, {**args, param: bad}, param, defaults["**"])
+                    res, msg = outcome(kind, obj, {**args, param: bad}, param, defaults["**"], defaults["*"])
                     if res == "ok-named":
                         continue
                     if label == "unknown name" and res == "finite":
@@ -317,7 +327,7 @@ def fuzz(calls=None):
                     failures.append(f"{cat}: {name}({param}={label}) {msg[:120]}")
                 for label, ext in extreme_values(v):
                     total += 1
-                    res, msg = outcome(kind, obj, {**args, param: ext}, param, defaults["**"])
+                    res, msg = outcome(kind, obj, {**args, param: ext}, param, defaults["**"], defaults["*"])
                     if res in ("finite", "ok-named"):
                         continue
                     if res == "value-error" and label != "array":

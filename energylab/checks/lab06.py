@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import cooling, datasets
-from ..constants import ZERO_CELSIUS_K
+from .. import cooling, datasets, footprint
+from ..constants import GPT3_TRAINING_ENERGY_J, J_PER_KWH, ZERO_CELSIUS_K
 from . import Question
 
-#: GPT-3's training electricity (facility, PUE 1.1), Patterson et al. 2021, in kWh.
-GPT3_FACILITY_KWH = 1287e3
-GPT3_PUE = 1.1
-#: Li et al.'s US-average on-site WUE and grid water intensity (L/kWh).
-LI_WUE, LI_EWIF = 0.55, 3.14
+#: GPT-3's training electricity (facility, PUE 1.1), Patterson et al. 2021, in kWh (from
+#: the package's one home of each figure: ``constants`` and ``footprint.GPT3``).
+GPT3_FACILITY_KWH = GPT3_TRAINING_ENERGY_J / J_PER_KWH
+GPT3_PUE = footprint.GPT3["pue"]
+#: Li et al.'s US-average on-site WUE and grid water intensity (L/kWh), read from the
+#: ``datacenter_efficiency`` dataset by :func:`energylab.footprint.li2023_water_factors`.
+LI_WUE, LI_EWIF = footprint.li2023_water_factors()
 
 #: The book variant's task inputs. Task 1: the rack's heat (W) and the water's warming (K).
 #: Task 2: a 1 kW accelerator with 150 W of leakage, 2.0 GHz peak, T_max 85 °C, and two

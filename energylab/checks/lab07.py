@@ -14,12 +14,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from .. import footprint
 from ..constants import J_PER_KWH, J_PER_MWH, J_PER_WH
 from . import Question
 
-#: Patterson et al. 2021's inputs for GPT-3 (Table 4); the grid is a row of the
-#: ``grid_intensity`` dataset (the book's variant: GPT-3's own site, 0.429 kg/kWh).
-GPT3 = {"chips": 10_000, "days": 14.8, "power_per_chip_w": 330.0, "pue": 1.1}
+#: Patterson et al. 2021's inputs for GPT-3 (Table 4), taken from their one home,
+#: :data:`energylab.footprint.GPT3`; the grid is a row of the ``grid_intensity`` dataset
+#: (the book's variant: GPT-3's own site, 0.429 kg/kWh).
+GPT3 = {k: footprint.GPT3[k] for k in ("chips", "days", "power_per_chip_w", "pue")}
 
 #: Claim C120 (seed 003): 3,000 electric cars each driving 200,000 miles, at the
 #: 0.25–0.30 kWh per mile the ledger reads into the claim.
@@ -33,9 +35,9 @@ EXAPOD = {"chips": 3_000, "flop_per_s": 1.1e18, "claimed_power_w": 150e3}
 #: a day) and Epoch AI's (100 B active, 500 tokens, H100 at 10 %, 1,275 W × 0.7, PUE 1.2).
 DEVRIES = {"servers": 3_617, "server_w": 6_500.0, "requests_per_day": 195e6}
 EPOCH = {"tokens": 500, "active_parameters": 100e9, "chip": "H100", "precision": "bf16",
-         "utilization": 0.10, "pue": 1.2, "power_per_chip_w": 0.7 * 1275.0}
+         "utilisation": 0.10, "pue": 1.2, "power_per_chip_w": 0.7 * 1275.0}
 EPOCH_RANGES = {"tokens": (250, 2000), "active_parameters": (20e9, 200e9),
-                "utilization": (0.02, 0.4), "pue": (1.1, 1.5)}
+                "utilisation": (0.02, 0.4), "pue": (1.1, 1.5)}
 
 #: The book variant's task inputs (the seed claims and their authors' inputs).
 BOOK_INPUTS = {
@@ -79,23 +81,17 @@ def intensity_kg_per_kwh(p) -> float:
 
 
 def _gpt3_energy_j():
-    from .. import footprint
-
     g = GPT3
     return footprint.training_energy(g["chips"], g["days"] * 24, g["power_per_chip_w"], g["pue"])
 
 
 def _gpt3_carbon_t(p):
-    from .. import footprint
-
     fp = footprint.Footprint(_gpt3_energy_j() / GPT3["pue"], pue=GPT3["pue"],
                              intensity_kg_per_kwh=intensity_kg_per_kwh(p))
     return fp.carbon_kg / 1e3
 
 
 def _teslas_mwh(p, kwh_per_mile=None):
-    from .. import footprint
-
     per_mile = footprint.EV_KWH_PER_MILE if kwh_per_mile is None else kwh_per_mile
     return p["cars"] * p["miles"] * per_mile * J_PER_KWH / J_PER_MWH
 
@@ -135,8 +131,6 @@ def _dojo_verdict(p):
 
 
 def _devries_wh(p):
-    from .. import footprint
-
     day = footprint.training_energy(p["devries_servers"], 24, DEVRIES["server_w"])
     return day / p["devries_requests_per_day"] / J_PER_WH
 
@@ -161,14 +155,10 @@ def _per_query_verdict(p):
 
 
 def _epoch_wh():
-    from .. import footprint
-
     return footprint.inference_energy(**EPOCH) / J_PER_WH
 
 
 def _most_sensitive():
-    from .. import footprint
-
     return str(footprint.sensitivity(footprint.inference_energy, EPOCH, EPOCH_RANGES)["parameter"].iloc[0])
 
 

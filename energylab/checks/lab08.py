@@ -132,10 +132,10 @@ def _chain():
     return estimators.devries_to_google()
 
 
-def _devries_utilization():
+def _devries_utilisation():
     from .. import estimators
 
-    return estimators.devries_inputs()["utilization"]
+    return estimators.devries_inputs()["utilisation"]
 
 
 def _boundary(measurement_id: str) -> str:
@@ -184,8 +184,8 @@ QUESTIONS = {
         hint="measured ÷ predicted = power fraction × time factor: divide your ratio of 2b by "
              "the power fraction of 2c."),
     "lab08.devries_utilization": Question(
-        _devries_utilization, rtol=0.02,
-        hint="estimators.devries_inputs()['utilization']: the utilisation that makes de Vries's fleet "
+        _devries_utilisation, rtol=0.02,
+        hint="estimators.devries_inputs()['utilisation']: the utilisation that makes de Vries's fleet "
              "deliver 2.9 Wh per 500-token answer of a 100 B model."),
     "lab08.waterfall_product": Question(
         lambda: _chain().product, rtol=0.001, unit="×",

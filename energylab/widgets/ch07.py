@@ -209,7 +209,7 @@ REFERENCE_WH = {"de Vries 2023 (ChatGPT)": 2.9, "Epoch 2025 (GPT-4o)": 0.3, "Goo
 
 
 def plot_per_query(ax, active_parameters_b=100.0, tokens=500, chip="H100", precision="fp16",
-                   utilization=0.1, batch=1, power_fraction=0.7, server_w_per_chip=1275.0, pue=1.2,
+                   utilisation=0.1, batch=1, power_fraction=0.7, server_w_per_chip=1275.0, pue=1.2,
                    queries_per_day_m=195.0):
     """Energy per query from tokens × 2·N_active, utilisation, batch, power and PUE.
 
@@ -220,17 +220,20 @@ def plot_per_query(ax, active_parameters_b=100.0, tokens=500, chip="H100", preci
     from ..estimate import Estimate
 
     power = power_fraction * server_w_per_chip
-    e = footprint.inference_energy(tokens, active_parameters_b * 1e9, chip, precision, utilization,
+    e = footprint.inference_energy(tokens, active_parameters_b * 1e9, chip, precision, utilisation,
                                    pue=pue, batch=batch, power_per_chip_w=power)
     band = footprint.inference_energy_estimate(
         tokens, active_parameters_b * 1e9, chip, precision,
-        Estimate(utilization / 2, utilization, min(2 * utilization, 1.0)), pue=pue, batch=batch,
+        Estimate(utilisation / 2, utilisation, min(2 * utilisation, 1.0)), pue=pue, batch=batch,
         power_per_chip_w=power).scaled(1 / J_PER_WH)
     wh = e / J_PER_WH
     labels = list(REFERENCE_WH) + ["this estimate"]
     values = list(REFERENCE_WH.values()) + [wh]
     ax.barh(range(len(labels)), values, color=["0.6"] * len(REFERENCE_WH) + ["C3"])
-    ax.errorbar([wh], [len(labels) - 1], xerr=[[wh - float(band.low)], [float(band.high) - wh]],
+    # when the batch saturates the chip (batch × utilisation >= 1) the band closes on the
+    # estimate, and rounding may put its ends a hair on the wrong side: clip at zero
+    ax.errorbar([wh], [len(labels) - 1], xerr=[[max(wh - float(band.low), 0.0)],
+                                              [max(float(band.high) - wh, 0.0)]],
                 fmt="none", ecolor="k", capsize=4, lw=1.2)
     for i, v in enumerate(values[:-1]):
         ax.text(v, i, f" {v:.3g} Wh", va="center", fontsize=9)
@@ -243,7 +246,7 @@ def plot_per_query(ax, active_parameters_b=100.0, tokens=500, chip="H100", preci
     ax.set_xlabel("energy per query (Wh, log scale)")
     fleet_mwh = footprint.fleet_energy(queries_per_day_m * 1e6, e) / J_PER_MWH
     flops = footprint.inference_flops(tokens, active_parameters_b * 1e9)
-    u_eff = min(batch * utilization, 1.0)
+    u_eff = min(batch * utilisation, 1.0)
     ax.set_title(f"2·{active_parameters_b:g}e9·{tokens} = {flops:.2g} FLOP at {u_eff:.0%} of "
                  f"{chip} {precision} peak, {power:.0f} W × PUE {pue:.2f}\n"
                  f"→ {wh:.3g} Wh per query (bar: utilisation ÷2 to ×2); "
@@ -259,7 +262,7 @@ def per_query_explorer(**defaults) -> Explorer:
         "active_parameters_b": log_slider(100.0, 0, 3, "active parameters (billions)", step=0.05),
         "tokens": int_slider(500, 50, 5000, "tokens per query", step=50),
         "hardware": dropdown(hardware_options(["A100", "H100", "B200"]), "H100/fp16", "chip · precision"),
-        "utilization": slider(0.1, 0.01, 1.0, 0.01, "utilisation per stream", ".2f"),
+        "utilisation": slider(0.1, 0.01, 1.0, 0.01, "utilisation per stream", ".2f"),
         "batch": int_slider(1, 1, 64, "batch (streams decoded together)"),
         "power_fraction": slider(0.7, 0.3, 1.0, 0.05, "average power ÷ rated", ".2f"),
         "server_w_per_chip": slider(1275.0, 300.0, 2000.0, 25.0, "rated server power per chip (W)", ".0f"),

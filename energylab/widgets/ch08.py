@@ -155,7 +155,7 @@ END_FIGURES = {"Google 2025, comprehensive (0.24 Wh)": "gemini_prompt_comprehens
 
 
 def plot_devries_waterfall(ax, end="Google 2025, comprehensive (0.24 Wh)", hardware="H100 · BF16",
-                           utilization=0.10, batch=1, host_overhead=1275 / 700, power_fraction=0.7,
+                           utilisation=0.10, batch=1, host_overhead=1275 / 700, power_fraction=0.7,
                            pue=1.2):
     """The waterfall from de Vries's 2.9 Wh to a chosen figure, each factor's end set by a control."""
     chip, precision = HARDWARE[hardware]
@@ -163,7 +163,7 @@ def plot_devries_waterfall(ax, end="Google 2025, comprehensive (0.24 Wh)", hardw
     end_value = None if key is None else float(estimators.measurement(key).central)
     chain = estimators.devries_to_google(
         end_value=end_value, peak_flop_per_s=datasets.peak_flops(chip, precision),
-        chip_power_w=float(datasets.chip(chip)["tdp_w"]), utilization=utilization, batch=batch,
+        chip_power_w=float(datasets.chip(chip)["tdp_w"]), utilisation=utilisation, batch=batch,
         host_overhead=host_overhead, power_fraction=power_fraction, pue=pue)
     merit = plot_waterfall(ax, chain, J_PER_WH, "Wh")
     ax.set_title(f"de Vries 2023 → {end.split(' (')[0]}\ngap ×{chain.gap:.3g} = product of the "
@@ -176,7 +176,7 @@ def waterfall_explorer(**defaults) -> Explorer:
     controls = {
         "end": dropdown(list(END_FIGURES), "Google 2025, comprehensive (0.24 Wh)", "to"),
         "hardware": dropdown(list(HARDWARE), "H100 · BF16", "hardware"),
-        "utilization": slider(0.10, 0.01, 1.0, 0.01, "utilisation per stream", ".2f"),
+        "utilisation": slider(0.10, 0.01, 1.0, 0.01, "utilisation per stream", ".2f"),
         "batch": int_slider(1, 1, 64, "batch (streams decoded together)"),
         "host_overhead": slider(1275 / 700, 1.0, 3.0, 0.01, "host overhead (server ÷ chip power)", ".2f"),
         "power_fraction": slider(0.7, 0.3, 1.0, 0.05, "average ÷ rated power", ".2f"),
@@ -187,5 +187,5 @@ def waterfall_explorer(**defaults) -> Explorer:
     ex = Explorer(plot_devries_waterfall, controls, title="Waterfall: from 2.9 Wh to a measured prompt",
                   figsize=(8.5, 3.8),
                   static=dict(end=list(END_FIGURES), hardware=list(HARDWARE), batch=[1, 8, 64],
-                              utilization=[0.05, 0.1, 0.3]))
+                              utilisation=[0.05, 0.1, 0.3]))
     return ex.set(**defaults) if defaults else ex

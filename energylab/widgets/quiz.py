@@ -135,7 +135,12 @@ class Question:
     label: str = field(default="")
 
     def check(self, response) -> bool:
-        """Whether ``response`` is accepted: the same rule the page's script applies."""
+        """Whether ``response`` is accepted: the same rule the page's script applies.
+
+        >>> q = number("1 kW for 2 h, in kWh?", 2.0, rel_tol=0.1)
+        >>> q.check(2.1), q.check(2.5)
+        (True, False)
+        """
         if self.kind == "choice":
             if isinstance(response, str):
                 return response == self.options[self.answer]
@@ -202,6 +207,12 @@ def number(prompt: str, answer, *, unit: str = "", rel_tol: float = 0.1, abs_tol
     ------
     ValueError
         For a non-numeric or non-finite answer, a tolerance out of range, an empty prompt.
+
+    Examples
+    --------
+    >>> q = number("Energy of 1 kW for 3 h, in kWh?", 3.0, unit="kWh", rel_tol=0.05)
+    >>> q.answer_text
+    '3 kWh.'
     """
     _text("prompt", prompt)
     value = _number("answer", answer)
@@ -210,8 +221,7 @@ def number(prompt: str, answer, *, unit: str = "", rel_tol: float = 0.1, abs_tol
     if rel == 0 and ab == 0:
         raise ValueError("rel_tol and abs_tol must not both be 0 (a typed number never matches exactly)")
     nd = validate.integer("digits", digits, 1, 10)
-    if not isinstance(predict, bool):
-        raise ValueError(f"predict must be True or False, got {predict!r}")
+    predict = validate.flag("predict", predict)
     shown = f"{value:,.{nd}g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.{nd}g}"
     if "e" not in shown and abs(value) >= 10 ** nd:
         shown = f"{value:,.0f}"
@@ -240,6 +250,11 @@ def choice(prompt: str, options, answer, *, explain: str = "", predict: bool = F
     ------
     ValueError
         Fewer than two or more than eight options, duplicates, or an answer not among them.
+
+    Examples
+    --------
+    >>> choice("Which is larger?", ["1 kWh", "1 MJ"], "1 kWh").answer
+    0
     """
     _text("prompt", prompt)
     if isinstance(options, str) or not hasattr(options, "__iter__"):
@@ -249,8 +264,7 @@ def choice(prompt: str, options, answer, *, explain: str = "", predict: bool = F
         raise ValueError(f"options must be 2 to 8 distinct strings, got {list(opts)!r}")
     index = (opts.index(validate.one_of("answer", answer, opts, normalise=str)) if isinstance(answer, str)
              else validate.integer("answer", answer, 0, len(opts) - 1))
-    if not isinstance(predict, bool):
-        raise ValueError(f"predict must be True or False, got {predict!r}")
+    predict = validate.flag("predict", predict)
     return Question("choice", prompt, index, _text("explain", explain, allow_empty=True), options=opts,
                     label="predict" if predict else "")
 
@@ -289,7 +303,14 @@ class Quiz:
 
 
 def quiz(*questions: Question, title: str = "Check yourself") -> Quiz:
-    """Group questions made by :func:`number` and :func:`choice` into one box."""
+    """Group questions made by :func:`number` and :func:`choice` into one box.
+
+    Examples
+    --------
+    >>> box = quiz(number("2 + 2?", 4.0), choice("Larger?", ["a", "b"], 1), title="Warm-up")
+    >>> len(box.questions), box.title
+    (2, 'Warm-up')
+    """
     if not questions or not all(isinstance(q, Question) for q in questions):
         raise ValueError("quiz needs one or more questions made by quiz.number or quiz.choice")
     return Quiz(tuple(questions), _text("title", title))
