@@ -256,7 +256,7 @@ def memory_wall_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(plot_memory_wall, controls, title="The memory wall: decoding one token",
                   ncols=2, figsize=(8.5, 3.8),
-                  static=dict(parameters_b=[1.0, 7.0, 70.0, 1000.0], batch=[1, 4, 16, 64, 512], precision=["FP32", "FP16", "FP8/INT8", "INT4"]))
+                  static=dict(parameters_b=[1.0, 7.0, 70.0, 1000.0], batch=[1, 16, 64, 512], precision=["FP32", "FP16", "FP8/INT8", "INT4"]))
     return ex.set(**defaults) if defaults else ex
 
 

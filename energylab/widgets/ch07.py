@@ -200,7 +200,7 @@ def footprint_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(_plot_footprint_hw, controls, title="Footprint calculator: a training run's whole bill",
                   ncols=2, figsize=(8.5, 4.4),
-                  static=dict(parameters_b=[7.0, 70.0, 175.0, 1000.0], hardware=[o[1] for o in controls["hardware"].options], pue=[1.1, 1.5, 2.0]))
+                  static=dict(parameters_b=[7.0, 70.0, 175.0, 1000.0], hardware=[o[1] for o in controls["hardware"].options], pue=[1.1, 1.5]))
     return ex.set(**defaults) if defaults else ex
 
 

@@ -112,12 +112,12 @@ def calculators_explorer(**defaults) -> Explorer:
                                           step=0.05),
         "pue": slider(1.2, 1.0, 2.0, 0.01, "PUE (tools that take one)", ".2f"),
     }
-    # In the static book: every workload, four answer lengths and four model sizes (64 states);
-    # PUE stays at its default (it scales the tools that take one by the same factor).
+    # In the static book: every workload, a short and a long answer, a mid-size and a frontier
+    # model (16 states); PUE stays at its default (it scales the tools that take one alike).
     ex = Explorer(plot_calculators, controls, title="Calculators against the meter",
                   figsize=(8.5, 3.8),
-                  static=dict(workload=list(estimators.WORKLOADS), tokens=[100, 500, 2000, 9000],
-                              active_parameters_b=[1.0, 10.0, 70.0, 1000.0]))
+                  static=dict(workload=list(estimators.WORKLOADS), tokens=[500, 9000],
+                              active_parameters_b=[70.0, 1000.0]))
     return ex.set(**defaults) if defaults else ex
 
 
@@ -182,10 +182,9 @@ def waterfall_explorer(**defaults) -> Explorer:
         "power_fraction": slider(0.7, 0.3, 1.0, 0.05, "average ÷ rated power", ".2f"),
         "pue": slider(1.2, 1.0, 2.0, 0.01, "PUE", ".2f"),
     }
-    # In the static book: the end figure, the hardware, batching and utilisation (108 states),
-    # the factors that move the gap most; host overhead, power and PUE stay at their defaults.
+    # In the static book: the end figure, batching and utilisation (18 states), the factors
+    # that move the gap most; hardware, host overhead, power and PUE stay at their defaults.
     ex = Explorer(plot_devries_waterfall, controls, title="Waterfall: from 2.9 Wh to a measured prompt",
                   figsize=(8.5, 3.8),
-                  static=dict(end=list(END_FIGURES), hardware=list(HARDWARE), batch=[1, 8, 64],
-                              utilisation=[0.05, 0.1, 0.3]))
+                  static=dict(end=list(END_FIGURES), batch=[1, 8, 64], utilisation=[0.1, 0.3]))
     return ex.set(**defaults) if defaults else ex
