@@ -14,6 +14,8 @@ research file (``shared/data/claims_ledger.md``) is superseded and never read.
 
 from __future__ import annotations
 
+import re
+
 import argparse
 import sys
 from pathlib import Path
@@ -45,6 +47,8 @@ def _md(text: str) -> str:
     text = str(text).replace("\\", "\\\\")
     for ch in "$*_`<>[]{}|":
         text = text.replace(ch, "\\" + ch)
+    # the one markup the data means: **bold** for the word a better figure stresses
+    text = re.sub(r"\\\*\\\*(\S(?:[^*]*?\S)?)\\\*\\\*", r"**\1**", text)
     return text.replace("\n", " ")
 
 
