@@ -8,7 +8,7 @@ lives in :mod:`energylab.widgets` and pulls in matplotlib and ipywidgets only th
 #: MAJOR.MINOR.PATCH. MINOR grows whenever an expected answer of any lab changes (in any
 #: variant) or a question is added; PATCH when no answer changes; MAJOR when question ids
 #: or the lab format change. CHANGELOG.md records each, with the answer-key fingerprints.
-__version__ = "1.2.0"
+__version__ = "1.3.0"
 
 __all__ = [
     "estimate",

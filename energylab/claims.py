@@ -87,6 +87,7 @@ LAB_TASKS = {
     "C038": ("labs/lab07_audit_a_claim", "Task 3"),
     "C009": ("labs/lab07_audit_a_claim", "Task 4"),
     "C119": ("labs/lab07_audit_a_claim", "Task 1"),
+    "C131": ("labs/lab07_audit_a_claim", "Task 5"),
 }
 #: Sections that check a claim (claim id -> (MyST label, section name)); other claims link
 #: to their topic's chapter.

@@ -187,6 +187,10 @@ def graded_lab07(tmp_path_factory):
                                "teslas_ratio = teslas_mwh / gpt3_energy_mwh\n"
                                f"teslas_verdict = {key['lab07.teslas_verdict']!r}")
     _reflect(eve, "lab07.r2", "The claimed power, against 3,000 chips at their TDP.")
+    # task 5 (open): the upper bound right, the lower one 10 % off: half the pair is right
+    low, high = key["lab07.dc_growth_range"]
+    _answer(eve, "dc_growth_range", f"dc_growth_range = [{float(low) * 0.9!r}, {float(high)!r}]\n"
+                                    "dc_growth_verdict = None")
     (subs / "eve.ipynb").write_text(json.dumps(eve))
     (subs / "fay").mkdir()
     shutil.copy(LAB7, subs / "fay" / LAB7.name)
@@ -202,13 +206,45 @@ def test_lab07_grades_with_error_carried_forward_and_in_any_variant(graded_lab07
     assert eve["lab07.teslas_ratio"].status == "ecf"          # right given her own 1a
     assert eve["lab07.teslas_verdict"].status == "correct"
     assert eve["lab07.dojo_verdict"].status == "unanswered"
-    assert results["eve"].points == 1 + 1 + 2                  # verdicts weigh 2 points
+    assert eve["lab07.dc_growth_range"].status == "partial"
+    assert eve["lab07.dc_growth_verdict"].status == "unanswered"
+    assert results["eve"].points == 1 + 1 + 2 + 1              # verdicts and task 5 weigh 2
     assert results["eve"].flags == [] and results["fay"].flags == []
     # the worked solutions read the task inputs, so they are right in fay's variant too...
     assert results["fay"].points == results["fay"].max_points
     # ...whose key differs from the book's
     a, b = answer_key("lab07", f"{TERM}/fay"), answer_key("lab07", "book")
-    assert sum(a[q] != b[q] for q in a) >= 3
+    assert sum(not np.array_equal(a[q], b[q]) for q in a) >= 3
     reflections = list(csv.DictReader((out / "lab07_reflections.csv").open()))
     assert [r["answer"] for r in reflections if r["student"] == "eve" and r["reflection"] == "lab07.r2"] == [
         "The claimed power, against 3,000 chips at their TDP."]
+
+
+def test_lab07_task5_is_the_data_not_a_typed_number():
+    """Task 5's key is the ratio of the dataset's rows (IEA 2025's 415 TWh over Masanet et
+    al.'s 2010 and 2018 levels), and its verdict follows the ledger's rule in every variant."""
+    from energylab import claims, datasets
+    from energylab.checks import lab07
+
+    twh = datasets.load("reference_figures").set_index("id")["value"] / 3.6e15
+    now, a, b = twh["dc_electricity_2024"], twh["dc_electricity_2010"], twh["dc_electricity_2018"]
+    assert (round(now), round(a), round(b)) == (415, 194, 205)      # the published TWh
+    low, high = checks.expected("lab07.dc_growth_range")
+    assert low == pytest.approx(now / max(a, b)) and high == pytest.approx(now / min(a, b))
+    assert checks.expected("lab07.dc_growth_verdict") == claims.evaluate("C131").verdict == "wrong"
+    # a factor inside the range is correct, one within 1.5x roughly right, beyond it wrong
+    verdict = {x: lab07._dc_growth_verdict({"dc_claimed_factor": x}) for x in (2.1, 3.0, 3.3, 10.0)}
+    assert verdict == {2.1: "correct", 3.0: "roughly right", 3.3: "wrong", 10.0: "wrong"}
+    for student in ("ada", "bob", "cy", "eve", "fay"):
+        inputs = checks.task_inputs("lab07", f"{TERM}/{student}")
+        assert inputs["dc_claimed_factor"] in (2.0, 3.0, 5.0, 10.0)
+        assert checks.expected("lab07.dc_growth_verdict", f"{TERM}/{student}") in claims.VERDICTS
+
+
+@pytest.mark.parametrize("lab", ["lab07", "lab08"])
+def test_hints_fit_on_the_page(lab):
+    """A hint prints after the answer on the ✘ line; it alone must fit in 88 characters."""
+    import importlib
+
+    questions = importlib.import_module(f"energylab.checks.{lab}").QUESTIONS
+    assert {q: len(v.hint) for q, v in questions.items() if len(v.hint) > 88} == {}

@@ -4,7 +4,8 @@ The book's variant audits the seed articles' own claims (C120, C038, C009) with 
 authors' inputs. Another variant re-sites GPT-3's training on another grid of the
 ``grid_intensity`` dataset (task 1) and audits claims *of the same form* with other
 numbers: other cars and miles (task 2), another claimed ExaPOD power (task 3), another
-fleet and request count in de Vries's method (task 4). Every verdict comes from the
+fleet and request count in de Vries's method (task 4), another claimed growth of global
+data-centre electricity (task 5, open: the student finds the inputs in the datasets). Every verdict comes from the
 ledger's one rule (:func:`energylab.claims.rule`) applied to the variant's stated figure
 and the ledger's check of the claim, so the book's verdicts are the ledger's.
 """
@@ -39,6 +40,10 @@ EPOCH = {"tokens": 500, "active_parameters": 100e9, "chip": "H100", "precision":
 EPOCH_RANGES = {"tokens": (250, 2000), "active_parameters": (20e9, 200e9),
                 "utilisation": (0.02, 0.4), "pue": (1.1, 1.5)}
 
+#: Claim C131 (seed 003): global data-centre electricity is "nearly 10×" what it was ten
+#: years ago. Task 5 gives no inputs: the figures are rows of ``reference_figures``.
+DC_CLAIMED_FACTOR = 10.0
+
 #: The book variant's task inputs (the seed claims and their authors' inputs).
 BOOK_INPUTS = {
     "grid": ("GPT-3 training site (Microsoft)", 2020),
@@ -47,6 +52,7 @@ BOOK_INPUTS = {
     "exapod_claimed_power_w": EXAPOD["claimed_power_w"],
     "devries_servers": DEVRIES["servers"],
     "devries_requests_per_day": DEVRIES["requests_per_day"],
+    "dc_claimed_factor": DC_CLAIMED_FACTOR,
 }
 
 
@@ -63,6 +69,8 @@ def draw_inputs(rng) -> dict:
         "exapod_claimed_power_w": float(rng.choice([150e3, 300e3, 1.0e6, 1.5e6, 2.0e6])),
         "devries_servers": int(rng.choice([2_000, 3_617, 5_000, 8_000])),
         "devries_requests_per_day": float(rng.choice([100e6, 195e6, 400e6, 1e9, 2e9])),
+        # drawn last, so the draws above stay what they were before task 5 existed
+        "dc_claimed_factor": float(rng.choice([2.0, 3.0, 5.0, 10.0])),
     }
 
 
@@ -162,6 +170,24 @@ def _most_sensitive():
     return str(footprint.sensitivity(footprint.inference_energy, EPOCH, EPOCH_RANGES)["parameter"].iloc[0])
 
 
+def dc_growth_range():
+    """Task 5: global data-centre electricity in 2024 over its level ten years earlier, as
+    ``[lowest, highest]``. The data hold 2010 and 2018 (Masanet et al.) and 2024 (IEA); the
+    2010–2018 level was nearly flat, so 2014 lies between them. This is the ledger's check
+    of C131 (its one home), which reads the ``reference_figures`` rows."""
+    import numpy as np
+
+    from .. import claims
+
+    better = claims.evaluate("C131").check.better
+    return np.array([float(better.low), float(better.high)])
+
+
+def _dc_growth_verdict(p):
+    x = p["dc_claimed_factor"]
+    return _rule("C131", x, x)
+
+
 def _ecf_ratio(p, answers):
     try:
         return float(answers["lab07.teslas_mwh"]) / float(answers["lab07.gpt3_energy_mwh"])
@@ -169,20 +195,15 @@ def _ecf_ratio(p, answers):
         return None
 
 
-_VERDICT_HINT = ("Apply the ledger's rule (chapter 7 §5): the stated figure meets the better figure → "
-                 "correct; meets the quantity it really measures → misleading; within 1.5× → roughly "
-                 "right; otherwise wrong.")
+# Hints print after the answer on a ✘ line: each is at most 88 characters (tests/test_grade.py).
 
 QUESTIONS = {
     "lab07.gpt3_energy_mwh": Question(
         lambda: _gpt3_energy_j() / J_PER_MWH, rtol=0.01, unit="MWh",
-        hint="footprint.training_energy(chips, hours, power_per_chip_w, pue) returns joules; "
-             "hours = days × 24; 1 MWh = 3.6e9 J."),
+        hint="training_energy(chips, hours, power_per_chip_w, pue) returns J; 1 MWh = 3.6e9 J."),
     "lab07.gpt3_carbon_t": Question(
         _gpt3_carbon_t, rtol=0.01, unit="t CO2e",
-        hint="Footprint(it_energy_j, pue=..., intensity_kg_per_kwh=...).carbon_kg with your site's "
-             "intensity (g/kWh in the dataset: divide by 1,000); the IT energy is the facility "
-             "energy divided by the PUE."),
+        hint="IT energy = facility ÷ PUE; the dataset's g/kWh ÷ 1,000 is kg/kWh; read .carbon_kg."),
     "lab07.teslas_mwh": Question(
         lambda p: _teslas_mwh(p), rtol=0.01, unit="MWh",
         hint="cars × miles × footprint.EV_KWH_PER_MILE gives kWh; divide by 1,000 for MWh."),
@@ -190,16 +211,17 @@ QUESTIONS = {
         lambda p: _teslas_mwh(p) / (_gpt3_energy_j() / J_PER_MWH), rtol=0.02, unit="×", ecf=_ecf_ratio,
         hint="The cars' energy divided by GPT-3's energy (both in MWh)."),
     "lab07.teslas_verdict": Question(
-        _teslas_verdict, points=2, hint="How far is the cars' energy from GPT-3's? " + _VERDICT_HINT),
+        _teslas_verdict, points=2,
+        hint="Apply the ledger's rule (chapter 7 §5) to the cars' energy range and GPT-3's."),
     "lab07.dojo_tflops_per_w": Question(
         lambda: _dojo_tflops_per_w(), rtol=0.01, unit="TFLOPS/W",
-        hint="1.1e18 FLOP/s divided by (3,000 chips × the D1's TDP from datasets.chip('D1')), in TFLOPS/W."),
+        hint="1.1e18 FLOP/s ÷ (3,000 × the D1's TDP, datasets.chip('D1')), then ÷ 1e12."),
     "lab07.dojo_claimed_tflops_per_w": Question(
         dojo_claimed_tflops_per_w, rtol=0.02, unit="TFLOPS/W",
         hint="1.1e18 FLOP/s divided by the claimed power in W, then by 1e12."),
     "lab07.dojo_verdict": Question(
         _dojo_verdict, points=2,
-        hint="Compare the claimed efficiency with what the chips alone allow. " + _VERDICT_HINT),
+        hint="Compare the claim with what the chips alone allow; apply the ledger's rule."),
     "lab07.devries_wh": Question(
         _devries_wh, rtol=0.002, unit="Wh",  # tighter than the claim's two digits
         hint="Energy of servers × 6.5 kW × 24 h, divided by the requests of one day, in Wh."),
@@ -208,10 +230,14 @@ QUESTIONS = {
         hint="footprint.inference_energy(**EPOCH) returns joules; 1 Wh = 3,600 J."),
     "lab07.most_sensitive": Question(
         lambda: _most_sensitive(),
-        hint="footprint.sensitivity(footprint.inference_energy, EPOCH, EPOCH_RANGES): the first row's "
-             "parameter name."),
+        hint="footprint.sensitivity(...) sorts its rows by swing: the first row's parameter."),
     "lab07.per_query_verdict": Question(
         _per_query_verdict, points=2,
-        hint="Compare the claimed figure with today's range (4b with utilisation 5–20 %) first, "
-             "then with the quantity 4a computes. " + _VERDICT_HINT),
+        hint="Compare the claim with today's range (4b at 5–20 % utilisation), then with 4a."),
+    "lab07.dc_growth_range": Question(
+        lambda: dc_growth_range(), rtol=0.01, unit="×", points=2,
+        hint="datasets.names() lists the datasets; 2014 is not in the data: bound it."),
+    "lab07.dc_growth_verdict": Question(
+        _dc_growth_verdict, points=2,
+        hint="Apply the ledger's rule (chapter 7 §5) to the claimed factor and your range."),
 }

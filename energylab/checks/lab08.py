@@ -158,35 +158,28 @@ def _basis(measurement_id: str) -> str:
 QUESTIONS = {
     "lab08.mlco2_mwh": Question(
         _mlco2_mwh, rtol=0.01, unit="MWh",
-        hint="estimators.ml_co2_impact(chips, seconds, tdp_w): GPU-hours can enter as chips with "
-             "seconds = 3600; the GPU's TDP is datasets.chip(task['job_chip'])['tdp_w']; "
-             "1 MWh = 3.6e9 J."),
+        hint="ml_co2_impact(chips, seconds, tdp_w): GPU-hours as chips, seconds = 3600."),
     "lab08.green_default_mwh": Question(
         _green_default_mwh, rtol=0.01, unit="MWh",
-        hint="estimators.green_algorithms(seconds, cores, power_per_core_w) with its default PUE: "
-             "one 'core' (a GPU) at its TDP for all the GPU-hours."),
+        hint="green_algorithms(seconds, cores, power_per_core_w), default PUE; a GPU is a core."),
     "lab08.green_vs_mlco2": Question(
         lambda: "pue",
         hint="The two formulas differ by one default factor: which? (a lowercase name)"),
     "lab08.predicted_j_per_token": Question(
         _predicted_j, rtol=0.02, unit="J",
-        hint="estimators.decode_energy_per_token(task['parameters'], 2, task['chip'], batch=...) "
-             "with the run's max_batch (measurements.loc[task['run'], 'max_batch'], as an int)."),
+        hint="decode_energy_per_token(parameters, 2, chip, batch=the run's max_batch, an int)."),
     "lab08.measured_over_predicted": Question(
         lambda p: _measured_j(p) / _predicted_j(p), rtol=0.02, unit="×", ecf=_ecf_ratio,
         hint="measurements.loc[task['run'], 'value'] (J per output token) divided by your prediction."),
     "lab08.power_fraction": Question(
         _power_fraction, rtol=0.02,
-        hint="The run's power_w is the average of all its GPUs together: divide by gpus × the "
-             "GPU's tdp_w (datasets.chip(task['chip']))."),
+        hint="The run's power_w is all its GPUs together: divide by gpus × the GPU's tdp_w."),
     "lab08.time_factor": Question(
         _time_factor, rtol=0.02, unit="×", ecf=_ecf_time,
-        hint="measured ÷ predicted = power fraction × time factor: divide your ratio of 2b by "
-             "the power fraction of 2c."),
+        hint="measured ÷ predicted = power fraction × time factor: divide 2b by 2c."),
     "lab08.devries_utilization": Question(
         _devries_utilisation, rtol=0.02,
-        hint="estimators.devries_inputs()['utilisation']: the utilisation that makes de Vries's fleet "
-             "deliver 2.9 Wh per 500-token answer of a 100 B model."),
+        hint="The utilisation at which a 100 B, 500-token answer fills de Vries's GPU-seconds."),
     "lab08.waterfall_product": Question(
         lambda: _chain().product, rtol=0.001, unit="×",
         hint="Multiply the ratios of estimators.devries_to_google().factors (math.prod)."),
@@ -198,11 +191,11 @@ QUESTIONS = {
         hint="The last factor of the chain, the one no named assumption explains."),
     "lab08.boundary_gpt3": Question(
         lambda: _boundary("gpt3_energy"),
-        hint="Read the scope of 'gpt3_energy' in the measurements dataset: accelerator, server or facility?"),
+        hint="Find GPT-3's training energy in measurements: what does the row include?"),
     "lab08.boundary_bloom": Question(
         lambda: _boundary("bloom_energy_dynamic"),
-        hint="Read the scope of 'bloom_energy_dynamic': accelerator, server or facility?"),
+        hint="Find BLOOM's training energy in measurements: what does the row include?"),
     "lab08.basis_llama3_zero": Question(
         lambda: _basis("llama3_carbon_market"),
-        hint="Meta's 0 t: location-based or market-based?"),
+        hint="What does the row of Meta's 0 t net out of its electricity?"),
 }
