@@ -61,8 +61,9 @@ LABS = {
         (60, 75), 30),
     "lab07_audit_a_claim": Lab(
         "Audit a claim", 7,
-        "reproduce GPT-3's energy and carbon; audit three seed claims end to end",
-        (60, 75), 45),
+        "reproduce GPT-3's energy and carbon; audit three seed claims end to end; "
+        "a claim the chapter does not cover, inputs found in the datasets (open)",
+        (75, 90), 45),
     "lab08_models_against_meters": Lab(
         "Models against meters", 8,
         "two calculators on BLOOM, a per-token prediction against a meter, the 2.9 → 0.24 Wh "

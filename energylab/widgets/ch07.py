@@ -97,18 +97,19 @@ def plot_footprint_shares(ax, fp: footprint.Footprint) -> dict:
         left = 0.0
         for _, row in parts.iterrows():
             share = row["value"] / total if total > 0 else 0.0
-            ax.barh(y, share, left=left, color=colours[i], label=f"{q}: {row['part']}")
+            # the bar's own name is on the y axis: the legend names the part only
+            ax.barh(y, share, left=left, color=colours[i], label=row["part"])
             left += share
             i += 1
         unit = parts["unit"].iloc[0]
         ax.text(1.02, y, f"{total:,.4g} {unit}", va="center", fontsize=9)
     ax.set_yticks(range(len(quantities)), quantities)
     ax.set_xlim(0, 1.3)
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25%", "50%", "75%", "100%"])
+    ax.set_xticks([0, 0.5, 1.0], ["0", "50%", "100%"])
     ax.invert_yaxis()
     ax.set_xlabel("share of each total")
     ax.set_title(fp.label or "footprint")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     return {"energy_mwh": fp.facility_energy_j / J_PER_MWH, "carbon_t": fp.carbon_kg / 1e3,
             "water_m3": fp.water_l / 1e3}
 
@@ -135,7 +136,7 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
     hours = footprint.training_chip_hours(flops, chip, precision, mfu)
     lines = [
         f"C = 6·N·D = {flops:.3g} FLOP",
-        f"{row['name']}: {datasets.peak_flops(chip, precision) / 1e12:,.0f} TFLOP/s dense {precision}, "
+        f"{chip}: {datasets.peak_flops(chip, precision) / 1e12:,.0f} TFLOP/s dense {precision}, "
         f"TDP {row['tdp_w']:.0f} W",
         f"MFU {mfu:.0%} → {hours:.3g} chip-hours",
         f"× {row['tdp_w']:.0f} W × server {server_overhead:.2f} = {it / J_PER_MWH:,.4g} MWh (IT)",
@@ -147,14 +148,16 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
         f"≈ {eq['US household-years']:,.0f} US household-years of electricity",
         f"≈ {eq['EV miles'] / 1e6:,.3g} million electric-car miles",
         "",
-        "same IT energy at a typical site today, central [low – high]",
-        "(PUE, grid and WUE ranges from the datasets):",
+        "same IT energy at a typical site",
+        "today, central [low – high] (the",
+        "datasets' PUE, grid and WUE ranges):",
         f"  {typical['facility_energy_j'].format(J_PER_MWH, 'MWh', digits=4)}",
         f"  {typical['carbon_kg'].format(1e3, 't CO₂', digits=4)}",
         f"  {typical['water_l'].format(1e3, 'm³ water', digits=4)}",
     ]
     ax_txt.axis("off")
-    ax_txt.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=9, family="monospace",
+    # lines of at most ~40 characters: the panel is half of an 8.5 in figure
+    ax_txt.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", fontsize=8.5, family="monospace",
                 transform=ax_txt.transAxes)
     return {**merit, "flops": flops, "chip_hours": hours,
             "typical_carbon_t": (float(typical["carbon_kg"].low) / 1e3, float(typical["carbon_kg"].high) / 1e3)}
