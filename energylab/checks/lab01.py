@@ -120,6 +120,5 @@ QUESTIONS = {
         hint="circuits.optimal_frequency(cycles, f_ref_hz, p_dynamic_ref_w, p_static_w) returns Hz."),
     "lab01.fastest_window_start": Question(
         lambda p: fastest_window_start(p["window_years"], p["min_models"]), rtol=0.0, points=2.0,
-        hint="Loop over every start year from 2000; skip windows with too few frontier models; "
-             "keep the start with the smallest doubling time. The window is [start, start + width)."),
+        hint="Each start from 2000: fit frontier models in [start, start + width); keep the fastest."),
 }

@@ -112,11 +112,10 @@ QUESTIONS = {
     "lab02.gaps": Question(
         expected=lambda p: _gpu_table(p)["gap"].to_numpy(),
         rtol=0.02,
-        hint="energy per FLOP = TDP ÷ dense FP16 peak; divide by bits·k_B·T_room·ln 2. "
-             "Order: V100, A100, H100, B200."),
+        hint="(TDP ÷ dense FP16 peak) ÷ (bits·k_B·T_room·ln 2), in the order V100, A100, H100, B200."),
     "lab02.gap_factor_per_year": Question(
         expected=_gap_factor_per_year, rtol=0.02, ecf=_ecf_factor,
-        hint="scaling.fit_exponential(years, gaps) fits the trend; the gap shrinks by 1 / growth_per_year each year."),
+        hint="scaling.fit_exponential(years, gaps); the gap shrinks by 1 / growth_per_year a year."),
     "lab02.h100_power_w": Question(
         expected=lambda p: float(circuits.chip_power(**_circuit(p)).total_w), rtol=0.01, unit="W",
         hint="N·α·C·V²·f for the dynamic part plus N × leakage per transistor."),

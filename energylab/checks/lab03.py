@@ -119,29 +119,23 @@ QUESTIONS = {
     "lab03.mask_by_hand": Question(
         expected=lambda p: sparsity.nm_mask(p["matrix"], 2, 4).astype(int),
         rtol=0.0,
-        hint="Per group of 4 along each row, write 1 for the two largest |w| and 0 elsewhere; "
-             "on a tie the lower index wins."),
+        hint="In each group of 4 along a row: 1 for the two largest |w|, 0 else; ties: lower index."),
     "lab03.accuracies": Question(
         expected=_pruned_accuracies, rtol=0.0, atol=1e-9,
-        hint="Prune each weight matrix on its own (magnitude_prune per layer; apply_nm with "
-             "axis=0, the reduction axis), then workloads.accuracy(net, weights=...). "
-             "Order: unstructured, 2:4, 4:8."),
+        hint="Prune each layer alone (apply_nm: axis=0), then workloads.accuracy(net, weights=...)."),
     "lab03.best_way": Question(
         expected=_best_way, ecf=_ecf_best,
         hint="The way with the highest accuracy, spelled as in WAYS."),
     "lab03.storage_bits": Question(
         expected=_storage, rtol=1e-6, unit="bits",
-        hint="Dense: size·bits. CSR: nnz·(bits + ⌈log2 cols⌉) + (rows + 1) row pointers of "
-             "⌈log2(size + 1)⌉ bits. 2:4: size/2·(bits + 2)."),
+        hint="CSR: nnz·(bits + ⌈log2 cols⌉) + (rows + 1)·⌈log2(size + 1)⌉; 2:4: size/2·(bits + 2)."),
     "lab03.break_even": Question(
         expected=lambda p: sparsity.csr_break_even_density(p["layer_shape"], p["value_bits"]),
         rtol=0.01,
         hint="Solve nnz·(bits + index bits) + row pointers = size·bits for the density nnz/size."),
     "lab03.mixtral_active_fraction": Question(
         expected=lambda: float(mixtral_parameters().active_fraction), rtol=0.01,
-        hint="Per expert: 32 layers × 3 matrices of 4096×14336. Shared: attention "
-             "(Wq, Wo 4096×4096; Wk, Wv 4096×1024, per layer), two 32000×4096 embedding "
-             "tables, the router. Active = shared + 2 experts."),
+        hint="Active = shared (attention, embeddings, router) + 2 experts of 32 × 3 × 4096×14336."),
     "lab03.mixtral_flops_per_token": Question(
         expected=lambda: float(mixtral_parameters().flops_per_token), rtol=0.01, unit="FLOP",
         hint="A forward pass costs about 2 FLOP per active parameter."),

@@ -114,7 +114,7 @@ QUESTIONS = {
     ),
     "lab04.fewest_bits": Question(
         expected=_fewest_bits, rtol=0, unit="bits",
-        hint="loop over bits = 2, 3, … and compare digits_accuracy(f'int{bits}') with FP32 minus the drop allowed.",
+        hint="Try bits = 2, 3, …: the first digits_accuracy(f'int{bits}') within the drop of FP32.",
     ),
     "lab04.memory_saving": Question(
         expected=lambda p: _memory_saving_for(_fewest_bits(p)), rtol=0.005, unit="×",

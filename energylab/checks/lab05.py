@@ -101,7 +101,7 @@ QUESTIONS = {
         hint="Divide the dense FP16 peak (FLOP/s) by the memory bandwidth (bytes/s)."),
     "lab05.decode_j_per_token_b1": Question(
         expected=lambda p: _decode(p, 1).energy_per_token_j, rtol=0.02, unit="J",
-        hint="Bytes: parameters × bytes each, at 31.76 pJ per byte; FLOP: 2 per parameter, each at TDP/peak."),
+        hint="Bytes: parameters × bytes each, at 31.8 pJ a byte; FLOP: 2 per parameter at TDP/peak."),
     "lab05.decode_j_per_token_b64": Question(
         expected=lambda p: _decode(p, BIG_BATCH).energy_per_token_j, rtol=0.02, unit="J",
         hint="The weights are read once for all 64 sequences, the FLOP grow 64-fold; divide by 64."),
@@ -122,8 +122,7 @@ QUESTIONS = {
         hint="I_j = Σ_i V_i·G+_ij − Σ_i V_i·G−_ij (Ohm's law, then Kirchhoff on each column)."),
     "lab05.sigma_one_point": Question(
         expected=sigma_for_one_point, rtol=0.0, atol=0.03,
-        hint="Sweep sigma over the grid, average the accuracy over the five seeds, stop at the "
-             "first that is one point (0.01) below the ideal accuracy."),
+        hint="Sweep sigma, average over the five seeds; stop at the first 0.01 below the ideal."),
     "lab05.pim_bound_b1": Question(
         expected=lambda p: 1.0 / (1.0 - _decode(p, 1).memory_share), rtol=0.02,
         ecf=_bound_ecf("lab05.memory_share_b1"),

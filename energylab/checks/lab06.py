@@ -117,5 +117,5 @@ QUESTIONS = {
         hint="If 60% goes to cooling, at most 40% reaches IT; PUE = facility ÷ IT."),
     "lab06.max_intensity_g_per_kwh": Question(
         expected=_max_intensity_g, rtol=0.01, unit="g/kWh",
-        hint="Carbon per IT kWh = PUE × intensity; set it to the allowed share of the baseline and solve."),
+        hint="Carbon per IT kWh = PUE × intensity: set it to the allowed share of the baseline."),
 }
