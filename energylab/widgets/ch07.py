@@ -108,7 +108,9 @@ def plot_footprint_shares(ax, fp: footprint.Footprint) -> dict:
     ax.invert_yaxis()
     ax.set_xlabel("share of each total")
     ax.set_title(fp.label or "footprint")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
+    # two columns under the bars: three were wider than the bars' half of the figure and
+    # were cut off at its left edge
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     return {"energy_mwh": fp.facility_energy_j / J_PER_MWH, "carbon_t": fp.carbon_kg / 1e3,
             "water_m3": fp.water_l / 1e3}
 
@@ -135,7 +137,8 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
     hours = footprint.training_chip_hours(flops, chip, precision, mfu)
     lines = [
         f"C = 6·N·D = {flops:.3g} FLOP",
-        f"{row['name']}: {datasets.peak_flops(chip, precision) / 1e12:,.0f} TFLOP/s dense {precision}, "
+        f"{row['name']}:",
+        f"  {datasets.peak_flops(chip, precision) / 1e12:,.0f} TFLOP/s dense {precision}, "
         f"TDP {row['tdp_w']:.0f} W",
         f"MFU {mfu:.0%} → {hours:.3g} chip-hours",
         f"× {row['tdp_w']:.0f} W × server {server_overhead:.2f} = {it / J_PER_MWH:,.4g} MWh (IT)",
@@ -147,8 +150,9 @@ def plot_footprint(axes, parameters_b=175.0, tokens_b=300.0, chip="V100", precis
         f"≈ {eq['US household-years']:,.0f} US household-years of electricity",
         f"≈ {eq['EV miles'] / 1e6:,.3g} million electric-car miles",
         "",
-        "same IT energy at a typical site today, central [low – high]",
-        "(PUE, grid and WUE ranges from the datasets):",
+        "same IT energy at a typical site today,",
+        "central [low – high] over the datasets'",
+        "ranges of PUE, grid and WUE:",
         f"  {typical['facility_energy_j'].format(J_PER_MWH, 'MWh', digits=4)}",
         f"  {typical['carbon_kg'].format(1e3, 't CO₂', digits=4)}",
         f"  {typical['water_l'].format(1e3, 'm³ water', digits=4)}",
