@@ -19,6 +19,7 @@ never stack extra figures in a notebook.
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import io
 import itertools
@@ -26,6 +27,7 @@ import hashlib
 import json
 import math
 import sys
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
@@ -56,6 +58,10 @@ PALETTE_COLOURS = 256
 #: itself takes about 20 ms; Pillow's fast octree takes 4 ms but shifts white to 254 and
 #: leaves a mean error of 1.2 levels (median cut: 0.05), so the quantiser stays.
 PNG_COMPRESS_LEVEL = 8
+
+#: Frames an explorer keeps of the states it has shown (a reader dragging a slider back and
+#: forth sees them again at once): about 20-60 kB each, so at most a few MB per explorer.
+FRAME_CACHE_SIZE = 64
 
 
 def encode_png(rgba) -> bytes:
@@ -193,8 +199,10 @@ class Explorer(widgets.VBox):
         self.factory = f"{module}:{name}" if name.endswith("_explorer") and module != "__main__" else None
         self.static = self._check_static(static or {})
         with matplotlib.rc_context(STYLE):
-            self.figure = Figure(figsize=figsize, dpi=STYLE["figure.dpi"])
-        FigureCanvasAgg(self.figure)
+            self._figure = Figure(figsize=figsize, dpi=STYLE["figure.dpi"])
+        FigureCanvasAgg(self._figure)
+        self._frames: OrderedDict = OrderedDict()   # frame_name() -> (png, result)
+        self._figure_stale = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.result: dict | None = None
         self.redraws = 0
@@ -317,14 +325,41 @@ class Explorer(widgets.VBox):
         state whose labels do not fit those positions is laid out afresh for itself
         only: the picture of a state never depends on the states shown before it, which
         is what lets the static book ship pre-rendered frames equal to the live ones.
+
+        A state shown before (among the last :data:`FRAME_CACHE_SIZE`) is not drawn
+        again: its PNG and figures of merit come from the explorer's frame cache, and
+        :attr:`figure` is redrawn only if something asks for it.
         """
         self._constrain()
-        png = self._draw(relayout=self._positions is None)
+        key = self.frame_name()
+        cached = self._frames.get(key)
+        if cached is not None:
+            self._frames.move_to_end(key)
+            png, self.result = cached[0], copy.deepcopy(cached[1])
+            self._figure_stale = True
+        else:
+            png = self._draw(relayout=self._positions is None)
+            self._frames[key] = (png, copy.deepcopy(self.result))
+            while len(self._frames) > FRAME_CACHE_SIZE:
+                self._frames.popitem(last=False)
         self.image.value = png
         self.redraws += 1
 
+    def clear_frame_cache(self) -> None:
+        """Forget the frames of states shown before (the next redraw draws afresh)."""
+        self._frames.clear()
+
+    @property
+    def figure(self) -> Figure:
+        """The matplotlib figure of the current state (drawn again if the PNG came from
+        the frame cache)."""
+        if self._figure_stale:
+            self._draw(relayout=self._positions is None)
+        return self._figure
+
     def _draw(self, relayout: bool) -> bytes:
-        fig = self.figure
+        self._figure_stale = False
+        fig = self._figure
         fig.clear()
         with matplotlib.rc_context(STYLE):
             if relayout:
@@ -536,7 +571,7 @@ class Explorer(widgets.VBox):
             note.append("No control moves on this page.")
         note.append(html.escape(LIVE_NOTE))
         b64 = base64.b64encode(self.png).decode("ascii")
-        width, height = (int(round(v)) for v in self.figure.get_size_inches() * self.figure.dpi)
+        width, height = (int(round(v)) for v in self._figure.get_size_inches() * self._figure.dpi)
         attrs = ""
         if recipe:
             attrs = (f' data-wpt-recipe="{html.escape(json.dumps(recipe, sort_keys=True))}"'
