@@ -95,7 +95,10 @@ def test_explorer_relayouts_when_labels_outgrow_the_first_layout():
     assert ex._fits(ex.figure)
     assert ex.figure.axes[0].get_position().x0 == first[0]  # back on the first layout
     # a state's picture does not depend on the states shown before it
-    assert ex.set(scale=1e9).png == big
+    assert ex.set(scale=1e9).png == big            # from the frame cache
+    ex.clear_frame_cache()
+    ex.set(scale=2.0)
+    assert ex.set(scale=1e9).png == big            # drawn again, after another state
 
 
 @pytest.mark.parametrize("bad", ["abc", None, True, float("nan"), float("inf"), [1.0]])

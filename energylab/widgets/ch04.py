@@ -290,6 +290,7 @@ def plot_accuracy_energy(ax, fmt: str = "int4", per_channel: bool = False, activ
         placed.append(box)
     ax.axhspan(100 * base - 1, 100 * base, color="C2", alpha=0.15, label="within 1 point of FP32")
     ax.set_xticks([1, 2, 5, 10, 20, 50], ["1", "2", "5", "10", "20", "50"])
+    # two lines: on one line the label is wider than the half-width axes and was cut off
     ax.set_xlabel("energy per inference (nJ)\n45 nm MACs + SRAM weight reads")
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(low, 100)
