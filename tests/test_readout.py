@@ -1,0 +1,30 @@
+"""The line of figures of merit under every explorer reads as words with units, not code names."""
+
+import re
+
+import pytest
+
+from energylab.widgets import base
+
+from test_all_explorers import _explorers
+
+
+@pytest.mark.parametrize("factory", _explorers(), ids=lambda f: f"{f.__module__.split('.')[-1]}.{f.__name__}")
+def test_readout_names_are_words(factory):
+    ex = factory()
+    line = base.readout(ex.result)
+    names = [part.split(" = ")[0] for part in line.split(" · ") if part]
+    assert names, "an explorer with no figure of merit shows no readout line"
+    for name in names:
+        assert "_" not in name, f"{factory.__name__}: readout shows the code name {name!r}"
+    # The same line is what the static book shows under the frame.
+    assert line in ex.static_html().replace("&#x27;", "'")
+
+
+def test_unit_suffixes_become_units():
+    assert base.readout_label("sustained_clock_ghz") == "sustained clock (GHz)"
+    assert base.readout_label("water_m3") == "water (m³)"
+    assert base.readout_label("it_gwh") == "IT energy (GWh)"
+    # a name with no unit part keeps its words
+    assert base.readout_label("memory_share") == "memory share"
+    assert not re.search(r"\(\)", base.readout_label("s"))
