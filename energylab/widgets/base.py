@@ -27,6 +27,7 @@ import hashlib
 import json
 import math
 import sys
+import textwrap
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
@@ -588,7 +589,9 @@ class Explorer(widgets.VBox):
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={_fmt(v)}" for k, v in self.values.items())
-        return f"<Explorer {self.title!r}: {shown}>"
+        # wrapped at the book's 88 characters (nbval compares this text with the committed one)
+        return textwrap.fill(f"<Explorer {self.title!r}: {shown}>", 88, subsequent_indent="  ",
+                             break_long_words=False, break_on_hyphens=False)
 
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs) or {}
@@ -670,6 +673,23 @@ def readout_label(key: str) -> str:
     return key.replace("_", " ")
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readout_number(value) -> str:
+    """A figure of merit as a reader writes it: four significant figures, powers of ten as such.
+
+    >>> readout_number(1.1968e9), readout_number(12345.6), readout_number(0.7124), readout_number(3.2e-21)
+    ('1.197×10⁹', '12,346', '0.7124', '3.2×10⁻²¹')
+    """
+    value = float(validate.finite("value", validate.scalar("value", value)))
+    if value == 0 or 1e-3 <= abs(value) < 1e6:
+        return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:.4g}"
+    mantissa, exponent = f"{value:.3e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
 def readout(result) -> str:
     """Figures of merit as one line: ``name = value · name = value``, names as readers see them."""
     if not isinstance(result, dict):
@@ -680,7 +700,7 @@ def readout(result) -> str:
         if isinstance(value, (bool, np.bool_)):
             parts.append(f"{key} = {'yes' if value else 'no'}")
         elif isinstance(value, (int, float, np.integer, np.floating)):
-            parts.append(f"{key} = {float(value):.4g}")
+            parts.append(f"{key} = {readout_number(value)}")
         elif isinstance(value, str) and len(value) < 40:
             parts.append(f"{key} = {value}")
     return " · ".join(parts)
