@@ -208,19 +208,14 @@ ERROR_OUTPUTS = """() => [...document.querySelectorAll(
 
 
 def changed_hash(page, index: int, before, timeout_s: float = 60.0):
-    """The explorer's figure hash once it differs from ``before`` (checked every 50 ms in
-    the page), or ``before`` when it has not changed within ``timeout_s``."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        handle = page.wait_for_function(
-            f"""async ([index, before]) => {{
-                 const now = await ({EXPLORER_HASH})([index]);
-                 return now !== before ? {{now}} : false; }}""",
-            arg=[index, before], polling=50, timeout=timeout_s * 1000)
-    except PlaywrightTimeout:
-        return before
-    return handle.json_value()["now"]
+    """The explorer's figure hash once it differs from ``before`` (read every 50 ms), or
+    ``before`` when it has not changed within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    after = before
+    while after == before and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        after = page.evaluate(EXPLORER_HASH, [index])
+    return after
 
 
 def explorer_locator(page, index: int):
