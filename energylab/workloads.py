@@ -3,8 +3,8 @@
 The workhorse is a multilayer perceptron trained on scikit-learn's bundled
 handwritten-digits data (8x8 images, 1,797 samples, no download) :cite:p:`scikit-learn`.
 Training is deterministic (fixed seed) and cached, so every chapter works on the very
-same network: in-process, and on disk (:func:`cache_dir`), so that each notebook kernel
-and test process after the first loads the network instead of training it again.
+same network: in-process, and on disk (``workloads.cache_dir()``), so that each notebook
+kernel and test process after the first loads the network instead of training it again.
 
 >>> from energylab import workloads
 >>> net = workloads.digits_mlp()
@@ -128,7 +128,7 @@ def _cache_path(hidden: tuple, seed: int, test_fraction: float) -> Path | None:
 @functools.cache
 def _train(hidden: tuple, seed: int, test_fraction: float) -> DigitsMLP:
     """The trained network: loaded from the disk cache when it holds this exact training,
-    else trained (:func:`_fit`) and stored there for the next process."""
+    else trained (``_fit``) and stored there for the next process."""
     path = _cache_path(hidden, seed, test_fraction)
     if path is not None and path.is_file():
         try:
@@ -183,7 +183,7 @@ def _fit(hidden: tuple, seed: int, test_fraction: float) -> DigitsMLP:
 
 
 def digits_mlp(hidden: Sequence[int] = (64,), seed: int = 0, test_fraction: float = 0.3) -> DigitsMLP:
-    """Train (once per machine, see :func:`cache_dir`) a ReLU MLP on scikit-learn's digits data.
+    """Train (once per machine: ``workloads.cache_dir()``) a ReLU MLP on scikit-learn's digits.
 
     Parameters
     ----------
