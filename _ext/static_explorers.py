@@ -18,16 +18,20 @@ such figure on a page this extension
 Frames are named by a digest of all the explorer's values, so pages showing the same
 state share a file; they are rendered once per version of the code they depend on (a
 digest of ``energylab`` without the other chapters' widget modules) and reused by later
-builds (``_build/.wpt_explorers/frames.json``).
+builds (``_build/.wpt_explorers/frames.json``). Explorer factories render in parallel,
+one worker process per core (at most 4): each factory's frames go to their own folder.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import html
 import importlib
 import importlib.util
 import json
+import multiprocessing
+import os
 import re
 import shutil
 from pathlib import Path
@@ -166,6 +170,39 @@ def code_digest(module: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def _render_folder(out_root: str, folder: str, items: list, known: dict) -> tuple:
+    """Render the frames of one explorer factory (every recipe of it the book shows) into
+    ``out_root/folder`` and write each recipe's ``<id>.js`` index; run in a worker process.
+
+    Returns ``(folder, known, frames used)``, ``known`` being the frame cache with the new
+    frames added."""
+    out = Path(out_root) / folder
+    used: set = set()
+    for ident, recipe in items:
+        module, name = recipe["factory"].split(":")
+        explorer = getattr(importlib.import_module(module), name)()
+        explorer.set(**recipe["values"])
+        index = explorer.export_states(out, known=known)
+        index["keys"] = list(index["grid"])
+        index["states"] = {k: [e["frame"], e["readout"], e["alt"]] for k, e in index["states"].items()}
+        used.update(e[0] for e in index["states"].values())
+        payload = json.dumps(index, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        (out / f"{ident}.js").write_text(
+            f"(window.WPT_EXPLORERS = window.WPT_EXPLORERS || {{}})[{json.dumps(ident)}] = {payload};\n",
+            encoding="utf-8")
+    return folder, known, used
+
+
+def render_jobs(n_folders: int) -> int:
+    """Worker processes for the frames: one per core, at most 4 (each holds a matplotlib
+    and the explorers, ~0.3 GB), never more than there are explorer factories."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:                      # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(n_folders, cores, 4))
+
+
 def export_all(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -180,32 +217,43 @@ def export_all(app, exception) -> None:
     cache_file = cache_root / "frames.json"
     # {folder: {"digest": ..., "frames": {frame: entry}}}: frames rendered by this code
     cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
-    used: dict[str, set] = {}
+    jobs: dict[str, list] = {}
     for ident, recipe in sorted(instances.items()):
-        module, name = recipe["factory"].split(":")
-        folder = factory_dir(recipe["factory"])
-        digest = code_digest(module)
+        jobs.setdefault(factory_dir(recipe["factory"]), []).append((ident, recipe))
+    for folder, items in jobs.items():
+        digest = code_digest(items[0][1]["factory"].split(":")[0])
         if cache.get(folder, {}).get("digest") != digest:
             cache[folder] = {"digest": digest, "frames": {}}   # drawn by other code: redraw
             for old in (out_root / folder).glob("*.png"):
                 old.unlink()
-        explorer = getattr(importlib.import_module(module), name)()
-        explorer.set(**recipe["values"])
-        index = explorer.export_states(out_root / folder, known=cache[folder]["frames"])
-        index["keys"] = list(index["grid"])
-        index["states"] = {k: [e["frame"], e["readout"], e["alt"]] for k, e in index["states"].items()}
-        used.setdefault(folder, set()).update(e[0] for e in index["states"].values())
-        payload = json.dumps(index, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        (out_root / folder / f"{ident}.js").write_text(
-            f"(window.WPT_EXPLORERS = window.WPT_EXPLORERS || {{}})[{json.dumps(ident)}] = {payload};\n",
-            encoding="utf-8")
-        cache_root.mkdir(parents=True, exist_ok=True)
+        (out_root / folder).mkdir(parents=True, exist_ok=True)
+    cache_root.mkdir(parents=True, exist_ok=True)
+    used: dict[str, set] = {}
+
+    def done(folder, known, frames):
+        cache[folder]["frames"] = known
+        used[folder] = frames
         cache_file.write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")   # progress
+
+    # Factories are independent (a fresh explorer per recipe, frames in their own folder),
+    # so they render in parallel worker processes, the factories with most recipes first.
+    order = sorted(jobs, key=lambda f: (-len(jobs[f]), f))
+    workers = render_jobs(len(order))
+    if workers == 1:
+        for folder in order:
+            done(*_render_folder(str(out_root), folder, jobs[folder], cache[folder]["frames"]))
+    else:
+        context = multiprocessing.get_context("spawn")   # a clean interpreter: no forked state
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            futures = [pool.submit(_render_folder, str(out_root), folder, jobs[folder],
+                                   cache[folder]["frames"]) for folder in order]
+            for future in concurrent.futures.as_completed(futures):
+                done(*future.result())
     for folder, frames in used.items():            # frames no page shows any more
         for png in (out_root / folder).glob("*.png"):
             if png.stem not in frames:
                 png.unlink()
-        wanted = {f"{i}.js" for i, r in instances.items() if factory_dir(r["factory"]) == folder}
+        wanted = {f"{ident}.js" for ident, _ in jobs[folder]}
         for js in (out_root / folder).glob("*.js"):
             if js.name not in wanted:
                 js.unlink()

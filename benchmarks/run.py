@@ -3,9 +3,12 @@
     python benchmarks/run.py            # everything (several minutes: includes a cold build)
     python benchmarks/run.py --quick    # skip the book builds and the test command
     python benchmarks/run.py --explorers  # only the explorers' redraws (a few minutes)
+    python benchmarks/run.py --tests-only   # only the test command, against its reference
 
 Measures, on this machine: a cold book build (empty cache) and a cached rebuild after
-touching one chapter; the README's test command; each notebook's execution time and peak
+touching one chapter; the README's test command as CI runs it (empty ``_build``, no cached
+network), in seconds and as a ratio to a fixed reference workload timed in the same run,
+with its split into parts; each notebook's execution time and peak
 memory (fresh kernel); ``import energylab``; every explorer's callback over 50 control
 changes (median and p95, drawing only and with the PNG redraw); and the kernel benchmarks of
 the chapters (``benchmarks/bench_*.py``, each printing its own comparison with a
@@ -21,10 +24,13 @@ import importlib
 import inspect
 import os
 import pathlib
+import re
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -68,9 +74,102 @@ def bench_builds() -> None:
     report(f"rebuild after touching {chapter.name}", run(jb), "s", BUDGET["cached_build_s"])
 
 
+REFERENCE = """
+import time
+import numpy as np
+import matplotlib
+matplotlib.use("Agg")
+from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+t0 = time.perf_counter()
+x = np.linspace(0, 10, 2000)
+for i in range(12):                      # drawing (what explorers and notebooks do most)
+    fig = Figure(figsize=(9, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots(1, 2)
+    for a in ax:
+        a.plot(x, np.sin(x * (i + 1)), label="sin")
+        a.set_xlabel("x"); a.set_ylabel("y"); a.legend()
+    fig.savefig(__import__("io").BytesIO(), format="png")
+total = 0                                # plain Python (kernels, pytest, Sphinx)
+for i in range(3_000_000):
+    total += i % 7
+a = np.random.default_rng(0).random((300, 300))
+for _ in range(20):                      # small linear algebra (the digits network)
+    a = np.tanh(a @ a.T / 300)
+print(time.perf_counter() - t0)
+"""
+
+
+def reference_seconds(repeat: int = 3) -> float:
+    """A fixed single-core workload (drawing, plain Python, small matrix products), median
+    of ``repeat`` runs: the unit that makes timings from different machines, or from one
+    machine under different load, comparable."""
+    times = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", REFERENCE], cwd=ROOT, check=True,
+                             capture_output=True, text=True)
+        times.append(float(out.stdout.split()[-1]))
+    return statistics.median(times)
+
+
+def _split(durations: str) -> dict[str, float]:
+    """Seconds per part from pytest's ``--durations=0`` lines (summed over both workers)."""
+    parts = {"book build": 0.0, "built-book browser checks": 0.0, "live labs (JupyterLab)": 0.0,
+             "notebooks (nbval)": 0.0, "unit tests": 0.0}
+    book_setups = []
+    for line in durations.splitlines():
+        m = re.match(r"\s*([\d.]+)s (setup|call|teardown)\s+(\S+)", line)
+        if not m:
+            continue
+        seconds, when, nodeid = float(m.group(1)), m.group(2), m.group(3)
+        path = nodeid.split("::")[0]
+        if path.endswith(".ipynb"):
+            parts["notebooks (nbval)"] += seconds
+        elif "test_live_labs" in path:
+            parts["live labs (JupyterLab)"] += seconds
+        elif path.startswith("tests/browser/"):
+            parts["built-book browser checks"] += seconds
+            if when == "setup":
+                book_setups.append(seconds)
+        else:
+            parts["unit tests"] += seconds
+    # the session's book build is the setup of the first test that needs it: the longest
+    build = max(book_setups, default=0.0)
+    parts["book build"] += build
+    parts["built-book browser checks"] -= build
+    return parts
+
+
 def bench_tests() -> None:
+    """The README's test command as CI runs it: empty ``_build``, no cached network (a
+    fresh ``ENERGYLAB_CACHE_DIR``), timed against the reference workload measured in the
+    same run, before and after it (so load that changes during the run shows)."""
     print("test command", flush=True)
-    report("pytest --nbval", run([sys.executable, "-m", "pytest", "--nbval", "-q", "-x"]), "s", BUDGET["test_s"])
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    before = reference_seconds()
+    env = dict(os.environ, ENERGYLAB_CACHE_DIR=tempfile.mkdtemp(prefix="energylab-cache-"))
+    t0 = time.perf_counter()
+    usage0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-m", "pytest", "--nbval", "-q", "--durations=0"],
+                         cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    usage1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (usage1.ru_utime - usage0.ru_utime) + (usage1.ru_stime - usage0.ru_stime)
+    shutil.rmtree(env["ENERGYLAB_CACHE_DIR"], ignore_errors=True)
+    after = reference_seconds()
+    reference = (before + after) / 2
+    if out.returncode != 0:
+        print(out.stdout[-3000:], out.stderr[-2000:])
+    report(f"pytest --nbval{'' if out.returncode == 0 else ' (FAILED)'}", seconds, "s", BUDGET["test_s"])
+    report("  reference workload (median of 3, mean of before and after)", reference, "s", None)
+    report("  test command / reference", seconds / reference, "×", None)
+    report("  CPU time of the test command (user + sys, all processes)", cpu, "s", None)
+    parts = _split(out.stdout)
+    for name, part in parts.items():
+        report(f"  {name} (summed over workers)", part, "s", None)
+    report("  wall / sum of the parts (parallel speed-up < 1)", seconds / max(sum(parts.values()), 1e-9),
+           "", None)
 
 
 NB_RUNNER = """
@@ -212,10 +311,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip the builds and the test command")
     ap.add_argument("--explorers", action="store_true", help="only the explorers' redraws")
+    ap.add_argument("--tests-only", action="store_true", help="only the test command (and its reference)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.explorers:
         bench_explorers()
+        return print_table()
+    if args.tests_only:
+        bench_tests()
         return print_table()
     if not args.quick:
         bench_builds()

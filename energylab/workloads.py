@@ -2,8 +2,9 @@
 
 The workhorse is a multilayer perceptron trained on scikit-learn's bundled
 handwritten-digits data (8x8 images, 1,797 samples, no download) :cite:p:`scikit-learn`.
-Training is deterministic (fixed seed) and cached in-process, so every chapter works
-on the very same network.
+Training is deterministic (fixed seed) and cached, so every chapter works on the very
+same network: in-process, and on disk (``workloads.cache_dir()``), so that each notebook
+kernel and test process after the first loads the network instead of training it again.
 
 >>> from energylab import workloads
 >>> net = workloads.digits_mlp()
@@ -14,8 +15,15 @@ True
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import pickle
+import platform
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -73,8 +81,86 @@ class DigitsMLP:
         return int(sum(w.size for w in self.model.coefs_))
 
 
+#: Environment variable naming the folder of the on-disk cache ("off" or "0": no disk cache).
+CACHE_ENV = "ENERGYLAB_CACHE_DIR"
+
+
+def cache_dir() -> Path | None:
+    """Folder of the on-disk cache of trained networks, or None when it is switched off.
+
+    ``$ENERGYLAB_CACHE_DIR`` when set (``off`` or ``0`` switches the disk cache off),
+    else ``$XDG_CACHE_HOME/energylab`` or ``~/.cache/energylab``: outside the repository,
+    so nothing cached is ever committed.
+    """
+    env = os.environ.get(CACHE_ENV, "").strip()
+    if env.lower() in ("off", "0", "false", "no"):
+        return None
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "energylab"
+
+
+def _library_versions() -> dict:
+    import scipy
+    import sklearn
+
+    return {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__,
+            "scikit-learn": sklearn.__version__, "machine": platform.machine()}
+
+
+def _cache_key(hidden: tuple, seed: int, test_fraction: float) -> str:
+    """Digest of everything that determines a trained network: its arguments, this module's
+    code (the training and the class it returns), and the versions of Python and the
+    libraries that run it (scikit-learn also ships the digits data)."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(repr((hidden, seed, test_fraction, sorted(_library_versions().items()))).encode())
+    return digest.hexdigest()[:20]
+
+
+def _cache_path(hidden: tuple, seed: int, test_fraction: float) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return folder / f"digits_mlp-{_cache_key(hidden, seed, test_fraction)}.pickle"
+
+
 @functools.cache
 def _train(hidden: tuple, seed: int, test_fraction: float) -> DigitsMLP:
+    """The trained network: loaded from the disk cache when it holds this exact training,
+    else trained (``_fit``) and stored there for the next process."""
+    path = _cache_path(hidden, seed, test_fraction)
+    if path is not None and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                net = pickle.load(fh)
+            if isinstance(net, DigitsMLP) and (net.hidden, net.seed) == (hidden, seed):
+                return net
+        except Exception:  # noqa: BLE001 - a damaged or foreign file: train again, overwrite it
+            pass
+    net = _fit(hidden, seed, test_fraction)
+    if path is not None:
+        _store(net, path)
+    return net
+
+
+def _store(net: DigitsMLP, path: Path) -> None:
+    """Write then rename, so a process reading at the same time sees all of it or nothing."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.stem, suffix=".tmp",
+                                         delete=False) as fh:
+            tmp = Path(fh.name)
+            pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:   # e.g. a read-only home: the network is still right, only not reused
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+def _fit(hidden: tuple, seed: int, test_fraction: float) -> DigitsMLP:
+    """Train the network (no cache)."""
     import warnings
 
     from sklearn.datasets import load_digits
@@ -97,7 +183,7 @@ def _train(hidden: tuple, seed: int, test_fraction: float) -> DigitsMLP:
 
 
 def digits_mlp(hidden: Sequence[int] = (64,), seed: int = 0, test_fraction: float = 0.3) -> DigitsMLP:
-    """Train (once per process) a ReLU MLP on scikit-learn's digits data.
+    """Train (once per machine: ``workloads.cache_dir()``) a ReLU MLP on scikit-learn's digits.
 
     Parameters
     ----------

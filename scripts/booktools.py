@@ -4,7 +4,10 @@ Used by the browser tests (``tests/browser/``) and by ``scripts/screenshots.py``
 Nothing here is course content, so it lives outside the ``energylab`` package.
 
 * :func:`build_book` runs the README's build command (``jupyter-book build . -W -n
-  --keep-going``); with the execution cache it takes seconds when nothing changed.
+  --keep-going``). It executes no notebook (``execute_notebooks: "off"``: the pages show
+  the committed outputs, which ``pytest --nbval`` re-executes and compares in the same
+  run); most of a cold build is rendering the explorers' frames (in parallel, cached in
+  ``_build/.wpt_explorers`` for later builds).
 * :func:`book_pages` lists every page of the book: the files named in ``_toc.yml``
   plus every other HTML page the build wrote (index pages), never a hard-coded list.
 * :func:`serve` serves ``_build/html`` on 127.0.0.1 (a reader's web server).

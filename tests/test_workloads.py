@@ -15,10 +15,59 @@ def net():
 def test_digits_mlp_deterministic(net):
     """Same accuracy twice, and the same weights from a fresh (uncached) training."""
     assert workloads.accuracy(net) == workloads.accuracy(net) == net.test_accuracy
-    fresh = workloads._train.__wrapped__(net.hidden, net.seed, 0.3)
+    fresh = workloads._fit(net.hidden, net.seed, 0.3)
     assert fresh.test_accuracy == net.test_accuracy
     for a, b in zip(fresh.weights, net.weights):
         np.testing.assert_array_equal(a, b)
+
+
+def _same_network(a, b):
+    assert (a.hidden, a.seed, a.test_accuracy) == (b.hidden, b.seed, b.test_accuracy)
+    for x, y in zip(a.weights + a.biases, b.weights + b.biases, strict=True):
+        np.testing.assert_array_equal(x, y)
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    np.testing.assert_array_equal(a.model.predict(a.x_test), b.model.predict(b.x_test))
+
+
+def test_disk_cache_gives_the_freshly_trained_network(tmp_path, monkeypatch):
+    """An empty cache trains and stores; the next process (here: the uncached in-process
+    layer) loads exactly that network, without training; a damaged file is replaced."""
+    monkeypatch.setenv(workloads.CACHE_ENV, str(tmp_path))
+    fits = []
+    real_fit = workloads._fit
+    monkeypatch.setattr(workloads, "_fit", lambda *a: fits.append(a) or real_fit(*a))
+    args = ((64,), 0, 0.3)
+    path = workloads._cache_path(*args)
+    assert path.parent == tmp_path and not path.exists()
+    trained = workloads._train.__wrapped__(*args)
+    assert len(fits) == 1 and path.is_file()
+    loaded = workloads._train.__wrapped__(*args)
+    assert len(fits) == 1, "the cached network was trained again"
+    assert loaded is not trained
+    _same_network(loaded, trained)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]   # no temporary file left
+    path.write_bytes(b"not a pickle")
+    _same_network(workloads._train.__wrapped__(*args), trained)
+    assert len(fits) == 2
+    _same_network(workloads._train.__wrapped__(*args), trained)
+    assert len(fits) == 2
+
+
+def test_disk_cache_key_covers_arguments_and_library_versions(tmp_path, monkeypatch):
+    monkeypatch.setenv(workloads.CACHE_ENV, str(tmp_path))
+    key = workloads._cache_key((64,), 0, 0.3)
+    assert key == workloads._cache_key((64,), 0, 0.3)
+    others = {workloads._cache_key((32,), 0, 0.3), workloads._cache_key((64,), 1, 0.3),
+              workloads._cache_key((64,), 0, 0.25), workloads._cache_key((64, 64), 0, 0.3)}
+    assert key not in others and len(others) == 4
+    versions = workloads._library_versions()
+    assert {"python", "numpy", "scipy", "scikit-learn"} <= set(versions)
+    for lib in versions:
+        monkeypatch.setattr(workloads, "_library_versions", lambda lib=lib: {**versions, lib: "0.0"})
+        assert workloads._cache_key((64,), 0, 0.3) != key, lib
+    monkeypatch.setenv(workloads.CACHE_ENV, "off")
+    assert workloads.cache_dir() is None and workloads._cache_path((64,), 0, 0.3) is None
 
 
 def test_digits_mlp_is_a_real_classifier(net):

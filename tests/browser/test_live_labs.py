@@ -101,7 +101,7 @@ class LabServer:
                 _get(f"{self.base}api/status?token={self.token}")
                 return
             except OSError:
-                time.sleep(0.5)
+                time.sleep(0.1)
         raise RuntimeError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
     def log_tail(self) -> str:
@@ -207,6 +207,17 @@ ERROR_OUTPUTS = """() => [...document.querySelectorAll(
   .map(e => e.textContent.slice(0, 200))"""
 
 
+def changed_hash(page, index: int, before, timeout_s: float = 60.0):
+    """The explorer's figure hash once it differs from ``before`` (read every 50 ms), or
+    ``before`` when it has not changed within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    after = before
+    while after == before and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        after = page.evaluate(EXPLORER_HASH, [index])
+    return after
+
+
 def explorer_locator(page, index: int):
     """The index-th explorer view: a VBox whose last child is the widget Image."""
     return page.locator(".jp-Notebook .widget-vbox:has(> img.widget-image:last-child)").nth(index)
@@ -281,11 +292,7 @@ def test_lab_runs_live_and_every_explorer_responds(browser, lab_server, lab):
             page.wait_for_function(f"async () => !!(await ({EXPLORER_HASH})([{index}]))", timeout=30_000)
             before = page.evaluate(EXPLORER_HASH, [index])
             action = move_first_control(page, explorer)
-            deadline = time.monotonic() + 60
-            after = before
-            while after == before and time.monotonic() < deadline:
-                page.wait_for_timeout(250)
-                after = page.evaluate(EXPLORER_HASH, [index])
+            after = changed_hash(page, index, before)
             assert after != before, f"{lab.name}: explorer {index}: {action}, but its figure did not change"
             moved.append(action)
         assert not page.evaluate(ERROR_OUTPUTS), f"{lab.name}: error output after moving controls"
