@@ -28,3 +28,16 @@ def test_unit_suffixes_become_units():
     # a name with no unit part keeps its words
     assert base.readout_label("memory_share") == "memory share"
     assert not re.search(r"\(\)", base.readout_label("s"))
+
+
+def test_overflow_is_shown_not_raised():
+    # the formats explorer's rounded value overflows to inf for large inputs in FP8/FP16
+    line = base.readout({"rounded": float("inf"), "below": -float("inf"), "eps": float("nan"), "max": 448.0})
+    assert line == "rounded = ∞ · next value below = −∞ · machine epsilon = not a number · largest finite value = 448"
+
+
+def test_every_static_state_has_a_readout():
+    # the book renders each state's readout: none may raise (found by a cold build)
+    from energylab.widgets import ch04
+    index = ch04.formats_explorer().export_states()
+    assert all(entry["readout"] for entry in index["states"].values())

@@ -700,7 +700,10 @@ def readout(result) -> str:
         if isinstance(value, (bool, np.bool_)):
             parts.append(f"{key} = {'yes' if value else 'no'}")
         elif isinstance(value, (int, float, np.integer, np.floating)):
-            parts.append(f"{key} = {readout_number(value)}")
+            # a format's overflow is a result worth showing (rounded = ∞), not an error
+            shown = (readout_number(value) if math.isfinite(value)
+                     else "not a number" if math.isnan(value) else ("∞" if value > 0 else "−∞"))
+            parts.append(f"{key} = {shown}")
         elif isinstance(value, str) and len(value) < 40:
             parts.append(f"{key} = {value}")
     return " · ".join(parts)
