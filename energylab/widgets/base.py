@@ -361,6 +361,10 @@ class Explorer(widgets.VBox):
     def _draw(self, relayout: bool) -> bytes:
         self._figure_stale = False
         fig = self._figure
+        # Remove the old axes before clearing the figure: Figure.clear() first clears every
+        # axes it is about to drop (re-creating their ticks), a tenth of a redraw for nothing.
+        for ax in tuple(fig.axes):
+            fig.delaxes(ax)
         fig.clear()
         with matplotlib.rc_context(STYLE):
             if relayout:
