@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 from matplotlib.colors import ListedColormap
-from matplotlib.ticker import EngFormatter, PercentFormatter
+from matplotlib.ticker import EngFormatter, FuncFormatter, PercentFormatter
 
 from .. import datasets, pim, precision, sparsity, workloads
 from .base import Explorer, dropdown, int_slider, log_slider, slider, toggle
@@ -388,7 +388,8 @@ def plot_moe(ax, experts=64, active_experts=2, expert_params_b=17.8, shared_para
     ax.bar(labels, [shared, shared], color="tab:gray", label="shared (attention, embeddings)")
     ax.bar(labels, [p.total - shared, p.active - shared], bottom=[shared, shared],
            color="tab:purple", label="experts")
-    ax.yaxis.set_major_formatter(EngFormatter(unit=""))
+    # billions, as the text and the controls say them ("800 B", not EngFormatter's "800 G")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e9:,.4g} B"))
     ax.set_ylabel("parameters")
     ax.grid(axis="x", visible=False)
     ax.legend(fontsize=8, loc="upper right")

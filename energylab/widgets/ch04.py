@@ -187,8 +187,8 @@ def plot_sqnr_vs_bits(ax, bits=range(2, 13), n: int = 100_000, seed: int = 0):
                          for b in bits])
     ax.plot(bits, measured, "o", color="C0", label="measured (uniform data, symmetric INT)")
     ax.plot(bits, precision.sqnr_theory_db(bits, "uniform"), "-", color="C0", lw=1,
-            label="theory: Δ²/12 noise, 2^b − 1 levels")
-    ax.plot(bits, 6.02 * bits, "--", color="0.4", lw=1, label="rule 6.02·b (uniform, 2^b levels)")
+            label="theory: Δ²/12 noise, $2^b - 1$ levels")
+    ax.plot(bits, 6.02 * bits, "--", color="0.4", lw=1, label="rule 6.02·b (uniform, $2^b$ levels)")
     ax.plot(bits, 6.02 * bits + 1.76, ":", color="0.4", lw=1, label="rule 6.02·b + 1.76 (sine)")
     ax.set_xlabel("bits")
     ax.set_ylabel("SQNR (dB)")
