@@ -61,6 +61,7 @@ from importlib import resources
 import numpy as np
 
 from . import validate
+from .constants import LITRES_PER_US_GALLON
 from .estimate import Estimate
 
 __all__ = ["VERDICTS", "TOPICS", "FACTOR", "Stated", "CheckResult", "Claim", "Result", "rule",
@@ -113,7 +114,7 @@ UNITS = {
     "W": ("W", 1.0), "kW": ("W", 1e3), "MW": ("W", 1e6),
     "TFLOPS": ("FLOP/s", 1e12), "TFLOPS/W": ("FLOP/J", 1e12),
     "mL": ("m3", 1e-6), "L": ("m3", 1e-3), "m³": ("m3", 1.0), "million m³": ("m3", 1e6),
-    "billion m³": ("m3", 1e9), "billion US gal": ("m3", 1e9 * 3.785411784e-3),
+    "billion m³": ("m3", 1e9), "billion US gal": ("m3", 1e9 * LITRES_PER_US_GALLON * 1e-3),
     "t CO2e": ("kg", 1e3), "bit": ("bit", 1.0), "": ("1", 1.0), "%": ("1", 0.01),
     "billion": ("1", 1e9), "months": ("s", 365.25 * 86400 / 12),
 }

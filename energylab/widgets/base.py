@@ -638,7 +638,8 @@ _UNIT_SUFFIX = {"j": "J", "w": "W", "mwh": "MWh", "gwh": "GWh", "ghz": "GHz", "h
                 "db": "dB", "s": "s", "t": "t CO₂", "kt": "kt CO₂", "m3": "m³", "ml": "ML",
                 "months": "months", "years": "years", "w_per_cm2": "W/cm²", "mwh_per_day": "MWh/day"}
 
-#: Figures of merit whose name alone would not tell a reader what they are.
+#: Figures of merit whose name alone would not tell a reader what they are (the others read
+#: as their words with the unit of :data:`_UNIT_SUFFIX`).
 READOUT_LABELS = {
     "n": "points", "eps": "machine epsilon", "max": "largest finite value",
     "min_subnormal": "smallest subnormal", "rel_error": "relative error",
@@ -647,17 +648,16 @@ READOUT_LABELS = {
     "gap": "gap (×)", "gap_newest": "newest chip's gap to Landauer (×)",
     "koomey_years": "years to the limit (Koomey's law)", "meet_year": "year the trend meets the limit",
     "optimum_hz": "energy-optimal clock (Hz)", "energy_opt_j": "energy at the optimum (J)",
-    "sqnr_db": "SQNR (dB)", "theory_db": "theory (dB)", "nm_speedup": "N:M speed-up (×)",
+    "sqnr_db": "SQNR (dB)", "nm_speedup": "N:M speed-up (×)",
     "nm_energy_ratio": "N:M energy ratio", "intensity": "arithmetic intensity (FLOP/byte)",
     "j_per_token": "energy per token (J)", "wh_per_query": "energy per query (Wh)",
     "wh_low": "low (Wh)", "wh_high": "high (Wh)", "onsite_ml": "on-site water (ML)",
     "offsite_ml": "off-site water (ML)", "it_gwh": "IT energy (GWh)",
     "facility_gwh": "facility energy (GWh)", "weights_bytes": "weights (bytes)",
     "tdp_w": "TDP (W)", "tokens_per_s": "tokens per second",
-    "energy_per_token_j": "energy per token (J)", "dense_energy_per_token_j": "dense energy per token (J)",
     "landauer_j": "Landauer limit (J)", "flops_per_token": "FLOP per token",
     "doubling_months": "doubling time (months)", "dynamic_w": "dynamic power (W)",
-    "static_w": "static power (W)", "total_w": "total power (W)", "power_w": "power (W)",
+    "static_w": "static power (W)", "total_w": "total power (W)",
     "fleet_mwh_per_day": "fleet energy (MWh/day)", "analog_j": "analog energy (J)",
     "digital_j": "digital energy (J)", "estimate_w_per_cm2": "power density (W/cm²)",
 }
@@ -669,6 +669,7 @@ def readout_label(key: str) -> str:
     >>> readout_label("final_clock_ghz"), readout_label("time_to_throttle_s")
     ('final clock (GHz)', 'time to throttle (s)')
     """
+    key = validate.text("key", key)
     if key in READOUT_LABELS:
         return READOUT_LABELS[key]
     for suffix in sorted(_UNIT_SUFFIX, key=len, reverse=True):
