@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 from docutils import nodes
@@ -239,6 +240,7 @@ def export_all(app, exception) -> None:
     # so they render in parallel worker processes, the factories with most recipes first.
     order = sorted(jobs, key=lambda f: (-len(jobs[f]), f))
     workers = render_jobs(len(order))
+    started, before = time.perf_counter(), sum(len(c["frames"]) for c in cache.values())
     if workers == 1:
         for folder in order:
             done(*_render_folder(str(out_root), folder, jobs[folder], cache[folder]["frames"]))
@@ -249,6 +251,11 @@ def export_all(app, exception) -> None:
                                    cache[folder]["frames"]) for folder in order]
             for future in concurrent.futures.as_completed(futures):
                 done(*future.result())
+    drawn = sum(len(c["frames"]) for c in cache.values()) - before
+    from sphinx.util import logging as sphinx_logging
+    sphinx_logging.getLogger(__name__).info(
+        f"explorer frames: {drawn} drawn in {time.perf_counter() - started:.1f} s "
+        f"({workers} processes), {before} from the cache")
     for folder, frames in used.items():            # frames no page shows any more
         for png in (out_root / folder).glob("*.png"):
             if png.stem not in frames:

@@ -161,6 +161,9 @@ def bench_tests() -> None:
     reference = (before + after) / 2
     if out.returncode != 0:
         print(out.stdout[-3000:], out.stderr[-2000:])
+    log = pathlib.Path(tempfile.gettempdir()) / "energylab-test-durations.txt"
+    log.write_text(out.stdout)
+    print(f"  pytest's report with every test's duration: {log}", flush=True)
     report(f"pytest --nbval{'' if out.returncode == 0 else ' (FAILED)'}", seconds, "s", BUDGET["test_s"])
     report("  reference workload (median of 3, mean of before and after)", reference, "s", None)
     report("  test command / reference", seconds / reference, "×", None)

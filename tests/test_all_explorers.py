@@ -165,8 +165,7 @@ def test_a_random_walk_through_every_control_always_draws(factory, monkeypatch):
     The Agg rasterisation and PNG step (tested above) is skipped to keep this quick: the
     plot code, the explorer's observers and its constraints run in full.
     """
-    monkeypatch.setattr(base.Explorer, "_render", staticmethod(lambda fig: b"drawn"))
-    monkeypatch.setattr(base.Explorer, "_fits", staticmethod(lambda fig: True))
+    monkeypatch.setattr(base.Explorer, "_render", classmethod(lambda cls, fig, check_fit=False: b"drawn"))
     rng = np.random.default_rng(13)
     ex = factory()
     names = list(ex.controls)

@@ -1,12 +1,14 @@
 """The Explorer pattern, driven without a browser."""
 
 import base64
+import io
 
 import ipywidgets as widgets
+import numpy as np
 import pytest
 
 from energylab.widgets import ch01
-from energylab.widgets.base import Explorer, dropdown, slider
+from energylab.widgets.base import Explorer, dropdown, encode_png, slider
 
 
 def _line(ax, slope=1.0, colour="C0"):
@@ -101,6 +103,42 @@ def test_explorer_relayouts_when_labels_outgrow_the_first_layout():
     assert ex.set(scale=1e9).png == big            # drawn again, after another state
 
 
+def _widening(ax, scale=1.0):
+    ax.plot([0, 1], [0, scale])
+    ax.set_yticks([0, scale], labels=["0", f"{scale:,.0f} units"])  # labels widen with scale
+
+
+def test_layout_states_leave_room_so_wide_states_need_no_layout_pass():
+    control = lambda: {"scale": slider(1.0, 1.0, 1e9, 1.0, "scale")}  # noqa: E731
+    plain = Explorer(_widening, control(), figsize=(4, 3))
+    roomy = Explorer(_widening, control(), figsize=(4, 3), layout_states=[{"scale": 1e9}])
+    assert roomy.values == {"scale": 1.0}                  # back at its starting state
+    assert roomy._positions[0].x0 > plain._positions[0].x0  # room on the left for the labels
+    plain.set(scale=1e9)
+    roomy.set(scale=1e9)
+    assert (plain.relayouts, roomy.relayouts) == (1, 0)
+    assert roomy._fits(roomy.figure)
+    wide = roomy.png
+    roomy.clear_frame_cache()
+    roomy.set(scale=3.0)
+    assert roomy.set(scale=1e9).png == wide               # the picture has no history
+    # the same explorer made again draws the same picture: the layout is fixed when made
+    again = Explorer(_widening, control(), figsize=(4, 3), layout_states=[{"scale": 1e9}])
+    assert again.set(scale=1e9).png == wide
+
+
+@pytest.mark.parametrize("x, fits", [(0.1, True), (0.9, False), (-0.05, False)])
+def test_fit_check_sees_text_cut_at_the_figure_edge(x, fits):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2))
+    FigureCanvasAgg(fig)
+    fig.text(x, 0.5, "a label", ha="left")   # about 50 px of a 300 px wide figure
+    fig.canvas.draw()
+    assert Explorer._fits(fig) is fits
+
+
 @pytest.mark.parametrize("bad", ["abc", None, True, float("nan"), float("inf"), [1.0]])
 def test_set_rejects_non_numbers_with_a_value_error(bad):
     ex = make()
@@ -135,3 +173,32 @@ def test_static_grid_and_html():
     assert 'type="range"' in page and "<select" in page and "Figure" in page
     with pytest.raises(ValueError, match="static: unknown control 'width'"):
         Explorer(_line, {"slope": slider(1.0, 0.0, 2.0, 0.1, "slope")}, static={"width": [1]})
+
+
+def _decode(png):
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_png_of_at_most_256_colours_is_exact():
+    rng = np.random.default_rng(3)
+    colours = rng.integers(0, 256, size=(256, 3), dtype=np.uint8)
+    rgb = colours[rng.integers(0, 256, size=(40, 60))]
+    rgba = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+    png = encode_png(rgba)
+    assert np.array_equal(_decode(png), rgb)
+    assert encode_png(rgba.copy()) == png                 # the same pixels, the same bytes
+
+
+def test_png_of_more_colours_keeps_the_256_most_frequent_and_maps_the_rest_to_the_nearest():
+    rng = np.random.default_rng(4)
+    common = rng.integers(0, 256, size=(256, 3)).astype(np.uint8)
+    rare = rng.integers(0, 256, size=(40, 3)).astype(np.uint8)
+    rgb = np.concatenate([np.repeat(common, 5, axis=0), rare])[rng.permutation(256 * 5 + 40)]
+    rgb = rgb.reshape(24, 55, 3)
+    out = _decode(encode_png(np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])))
+    is_rare = (rgb[..., None, :] == rare).all(-1).any(-1) & ~(rgb[..., None, :] == common).all(-1).any(-1)
+    assert np.array_equal(out[~is_rare], rgb[~is_rare])  # frequent colours are exact
+    for pixel, shown in zip(rgb[is_rare], out[is_rare]):   # brute force: the nearest frequent one
+        distances = ((common.astype(int) - pixel.astype(int)) ** 2).sum(1)
+        assert ((shown.astype(int) - pixel.astype(int)) ** 2).sum() == distances.min()

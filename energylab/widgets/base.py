@@ -47,22 +47,22 @@ __all__ = ["Explorer", "slider", "int_slider", "log_slider", "range_slider", "dr
 LIVE_NOTE = ("All controls are live when you run this page on Binder or Colab (the rocket "
              "button at the top of the page) or in a local JupyterLab.")
 
-#: Colours of a palette PNG. Measured on the course's explorers (benchmarks/bench_explorers.py):
-#: a 256-colour median-cut palette keeps the mean pixel error below 0.05 of 255 levels and
-#: makes frames about a third of the size of a full-colour PNG; lossless WebP is no smaller
-#: and takes 5-10 times longer to encode, too slow for a live slider move.
+#: Colours of the explorers' palette PNG: a frame is about a third of the size of a
+#: full-colour one, which keeps the static book's frames within issue 13's 30 MB.
 PALETTE_COLOURS = 256
 
-#: zlib level of the PNG. Measured on 24 frames of 8 explorers (issue 18): level 9 takes
-#: 24 ms to compress a quantised frame, level 8 takes 9 ms for 1.3 % more bytes, level 6
-#: 3 ms for 9 % more (too much for the book's 30 MB of frames). The median-cut quantiser
-#: itself takes about 20 ms; Pillow's fast octree takes 4 ms but shifts white to 254 and
-#: leaves a mean error of 1.2 levels (median cut: 0.05), so the quantiser stays.
-PNG_COMPRESS_LEVEL = 8
+#: zlib level of the PNG. Measured on the course's frames (issue 18, this machine): a
+#: palette frame compresses in 2-3 ms at level 6 against 5-10 ms at level 8, for 2-9 %
+#: more bytes; level 9 takes 24 ms.
+PNG_COMPRESS_LEVEL = 6
 
 #: Frames an explorer keeps of the states it has shown (a reader dragging a slider back and
 #: forth sees them again at once): about 20-60 kB each, so at most a few MB per explorer.
 FRAME_CACHE_SIZE = 64
+
+#: Index of each colour in the palette of the frame being encoded, by 24-bit colour code
+#: (16 MB, made at the first encode; only the entries of that frame's colours are read).
+_PALETTE_INDEX: np.ndarray | None = None
 
 
 def encode_png(rgba) -> bytes:
@@ -70,11 +70,37 @@ def encode_png(rgba) -> bytes:
 
     One encoder for the live view and the static book's pre-rendered frames, so that a
     frame shipped with the book is byte-for-byte the PNG the live explorer shows.
+
+    The palette is the frame's :data:`PALETTE_COLOURS` most frequent colours (ties broken
+    by colour, so the same pixels always give the same bytes), and every other colour
+    (a few anti-aliased edge pixels when a frame has more than 256) becomes the nearest
+    palette colour. A frame of at most 256 colours is encoded exactly; on the course's
+    frames fewer than 1 % of pixels change, by at most 0.04 of 255 levels on average. That
+    is as close as Pillow's median cut gets, in 5-10 ms instead of 15-28 ms: Pillow's own
+    mapping to a given palette rounds every colour to 5 bits, and its fast octree shifts
+    white; neither is exact.
     """
+    global _PALETTE_INDEX
     from PIL import Image
 
-    image = Image.fromarray(np.asarray(rgba)).convert("RGB")
-    image = image.quantize(PALETTE_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    pixels = np.ascontiguousarray(np.asarray(rgba, dtype=np.uint8))
+    height, width = pixels.shape[:2]
+    found = Image.fromarray(pixels, mode="RGBA").getcolors(height * width)
+    counts = np.fromiter((count for count, _ in found), np.int64, len(found))
+    rgb = np.array([colour[:3] for _, colour in found], dtype=np.int64).reshape(-1, 3)
+    codes, inverse = np.unique(rgb[:, 0] | (rgb[:, 1] << 8) | (rgb[:, 2] << 16), return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=counts).astype(np.int64)   # alpha dropped
+    colours = np.stack([codes & 255, (codes >> 8) & 255, codes >> 16], axis=1).astype(np.float64)
+    palette = colours[np.lexsort((codes, -counts))[:PALETTE_COLOURS]]
+    # squared distances of every colour to every palette colour (exact: small integers)
+    distance = ((colours ** 2).sum(1)[:, None] - 2.0 * colours @ palette.T
+                + (palette ** 2).sum(1)[None, :])
+    if _PALETTE_INDEX is None:
+        _PALETTE_INDEX = np.zeros(1 << 24, np.uint8)
+    _PALETTE_INDEX[codes] = distance.argmin(1)
+    index = _PALETTE_INDEX[pixels.view("<u4")[..., 0] & 0xFFFFFF]
+    image = Image.frombytes("P", (width, height), index.tobytes())
+    image.putpalette(palette.astype(np.uint8).tobytes())
     out = io.BytesIO()
     image.save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
     return out.getvalue()
@@ -170,6 +196,13 @@ class Explorer(widgets.VBox):
         ``constraint(controls)`` functions that keep controls consistent (e.g. a
         slider's maximum that follows another control). They run after every change and
         before every draw, so a redraw never sees an inconsistent state.
+    layout_states : list of dict, optional
+        States (``{control: value}``, applied to the explorer's starting values) whose
+        labels need more room than the starting state's: tick labels of another range, a
+        longer category name. The axes positions every redraw reuses are the innermost of
+        the layouts of the starting state and of these, so that such states fit without a
+        layout pass of their own. Fixed when the explorer is made, so a state's picture
+        still never depends on the states shown before it.
 
     Examples
     --------
@@ -187,7 +220,8 @@ class Explorer(widgets.VBox):
 
     def __init__(self, plot: Callable, controls: Mapping[str, widgets.ValueWidget],
                  title: str = "", ncols: int = 1, figsize: tuple[float, float] = (7.0, 4.0),
-                 static: Mapping[str, list] | None = None, constraints: list[Callable] | None = None):
+                 static: Mapping[str, list] | None = None, constraints: list[Callable] | None = None,
+                 layout_states: list[Mapping] | None = None):
         self._plot = plot
         self.controls = dict(controls)
         self.title = title
@@ -207,12 +241,15 @@ class Explorer(widgets.VBox):
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.result: dict | None = None
         self.redraws = 0
+        self.relayouts = 0   # draws laid out afresh because a state outgrew the first layout
         header = [widgets.HTML(f"<b>{title}</b>")] if title else []
         rows = list(self.controls.values())
         super().__init__(children=header + rows + [self.image])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.redraw()
+        if layout_states:
+            self._widen_layout(layout_states)
 
     # ------------------------------------------------------------------ state
     @property
@@ -311,6 +348,28 @@ class Explorer(widgets.VBox):
 
     _batch = False
     _positions = None
+    _last_layout = None
+
+    def _widen_layout(self, layout_states) -> None:
+        """Reuse the innermost axes positions of the starting state's layout and those of
+        ``layout_states`` (see the class's parameters)."""
+        from matplotlib.transforms import Bbox
+
+        start = self.values
+        boxes = [self._positions]
+        try:
+            for state in layout_states:
+                self._quiet_set({**start, **state})
+                self._draw(relayout=True)
+                boxes.append(self._last_layout)
+        finally:
+            self._quiet_set(start)
+        self._positions = [Bbox.from_extents(max(b.x0 for b in column), max(b.y0 for b in column),
+                                             min(b.x1 for b in column), min(b.y1 for b in column))
+                           for column in zip(*boxes)]
+        self.relayouts = 0
+        self.clear_frame_cache()
+        self.redraw()
 
     def _on_change(self, change) -> None:
         if not self._batch:
@@ -375,34 +434,54 @@ class Explorer(widgets.VBox):
                 made = [fig.add_axes(pos) for pos in self._positions]
                 axes = made[0] if self._ncols == 1 else np.array(made)
             self.result = self._plot(axes, **self.values)
-            if not relayout and not self._fits(fig):
+            png = self._render(fig, check_fit=not relayout)
+            if png is None:
+                self.relayouts += 1
                 # Labels grew past the edge (wider tick labels, a longer title): lay
                 # this state out afresh (the remembered positions stay the first ones).
-                # Checked before the Agg draw, so such a state is rasterised only once;
-                # the tick and text layouts the check computes are reused by the draw.
                 return self._draw(relayout=True)
-            png = self._render(fig)
+            if relayout:
+                self._last_layout = [ax.get_position() for ax in np.atleast_1d(axes)]
             if self._positions is None:
-                self._positions = [ax.get_position() for ax in np.atleast_1d(axes)]
+                self._positions = self._last_layout
         return png
 
-    @staticmethod
-    def _render(fig) -> bytes:
-        """Draw once with Agg and encode the pixels with :func:`encode_png`.
+    @classmethod
+    def _render(cls, fig, check_fit: bool = False) -> bytes | None:
+        """Draw once with Agg and encode the pixels with :func:`encode_png`; ``None`` when
+        ``check_fit`` and the drawing does not fit the figure (:meth:`_fits`).
 
         ``savefig`` would draw the figure twice (once to settle the layout); drawing the
         canvas ourselves and handing its buffer to Pillow costs about half as much.
         """
         fig.canvas.draw()
+        if check_fit and not cls._fits(fig):
+            return None
         return encode_png(fig.canvas.buffer_rgba())
 
     @staticmethod
     def _fits(fig) -> bool:
-        """Whether everything drawn lies inside the figure (checked before the draw)."""
+        """Whether the drawn figure fits inside its edges (to 0.02 in).
+
+        First from the pixels of the draw just made (``fig.canvas.draw()``): nothing but
+        the figure's own background on its outermost rows and columns, a fraction of a
+        millisecond. Text cut at the edge leaves ink there. Only when there is ink on an
+        edge is matplotlib asked for the tight bounding box, which lays every tick label
+        out again (a quarter of a redraw), to tell text that runs past the edge from text
+        that ends on it. (Text wholly outside the figure leaves no ink on its edges; an
+        explorer's labels never get there without others crossing an edge first.)
+        """
+        from matplotlib.colors import to_rgba
+
+        pixels = np.asarray(fig.canvas.buffer_rgba())
+        face = np.round(np.array(to_rgba(fig.get_facecolor())) * 255).astype(np.uint8)
+        edges = (pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1])
+        if all(bool((edge == face).all()) for edge in edges):
+            return True
         bbox = fig.get_tightbbox(fig.canvas.get_renderer())
         w, h = fig.get_size_inches()
         tol = 0.02  # inches
-        return bbox.x0 >= -tol and bbox.y0 >= -tol and bbox.x1 <= w + tol and bbox.y1 <= h + tol
+        return bool(bbox.x0 >= -tol and bbox.y0 >= -tol and bbox.x1 <= w + tol and bbox.y1 <= h + tol)
 
     @property
     def png(self) -> bytes:

@@ -96,7 +96,9 @@ def compute_trend_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(plot_compute_trend, controls, title="How fast does training compute grow?",
                   figsize=(7.5, 4.5),
-                  static=dict(years=[(1950, 2026), (1950, 2010), (2010, 2026), (2015, 2026), (2018, 2026), (2010, 2020)], domain=list(DOMAINS), frontier_only=[False, True]))
+                  static=dict(years=[(1950, 2026), (1950, 2010), (2010, 2026), (2015, 2026), (2018, 2026), (2010, 2020)], domain=list(DOMAINS), frontier_only=[False, True]),
+                  # every model since 1950: the widest span of years and of compute
+                  layout_states=[dict(years=(1950, 2026), domain=d) for d in ("All", "Language", "Multimodal")])
     return ex.set(**defaults) if defaults else ex
 
 

@@ -159,7 +159,8 @@ def gpu_gap_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(plot_gpu_gap, controls, title="How far are GPUs from the Landauer limit?",
                   figsize=(7.5, 4.2),
-                  static=dict(bits_erased=[1.0, 10.0, 100.0, 1000.0, 10000.0], temperature_k=[4.0, 77.0, 300.0, 400.0], doubling_years=[1.0, 1.57, 2.5]))
+                  static=dict(bits_erased=[1.0, 10.0, 100.0, 1000.0, 10000.0], temperature_k=[4.0, 77.0, 300.0, 400.0], doubling_years=[1.0, 1.57, 2.5]),
+                  layout_states=[dict(bits_erased=1000.0, temperature_k=300.0)])  # its widest labels
     return ex.set(**defaults) if defaults else ex
 
 
@@ -250,5 +251,8 @@ def chip_power_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(plot_chip_power, controls, title="A chip's power from first principles",
                   ncols=2, figsize=(8.5, 3.8),
-                  static=dict(chip=["V100", "A100", "H100", "B200"], voltage_v=[0.6, 0.75, 0.9, 1.05, 1.2], clock_ghz=[1.0, 1.83, 3.0]))
+                  static=dict(chip=["V100", "A100", "H100", "B200"], voltage_v=[0.6, 0.75, 0.9, 1.05, 1.2], clock_ghz=[1.0, 1.83, 3.0]),
+                  # the widest power axis: every control at its top
+                  layout_states=[dict(transistors_billion=300.0, activity=0.2, capacitance_ff=2.0,
+                                      voltage_v=1.2, clock_ghz=3.0, leakage_nw=5.0)])
     return ex.set(**defaults) if defaults else ex

@@ -257,8 +257,9 @@ def plot_pruning_accuracy(axes, sparsity_=0.5, pattern="2:4", finetune=False,
         labels.append(f"{pattern}\n(N:M)")
         bars.append(chosen)
     _stacked(ax1, labels, bars)
-    ax1.set_title(f"energy per inference ({pattern}: {chosen['total'] / dense['total']:.0%} "
-                  "of dense)", fontsize=10)
+    # two lines: on one, the longest pattern's title ran past the figure's edge
+    ax1.set_title(f"energy per inference\n{pattern}: {chosen['total'] / dense['total']:.0%} "
+                  "of dense", fontsize=10)
     return {"accuracy": acc, "sparsity": s, "unstructured_accuracy": acc_u,
             "dense_accuracy": net.test_accuracy, "energy_j": chosen["total"],
             "unstructured_energy_j": unstructured["total"], "dense_energy_j": dense["total"]}
@@ -306,7 +307,8 @@ def pruning_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(plot_pruning_accuracy, controls, title="Pruning the digits network",
                   ncols=2, figsize=(8.5, 3.8),
-                  static=dict(pattern=["unstructured", "1:2", "2:4", "4:8", "1:4", "2:8", "1:8"], sparsity_=[0.0, 0.25, 0.5, 0.75, 0.9, 0.95], finetune=[False, True]))
+                  static=dict(pattern=["unstructured", "1:2", "2:4", "4:8", "1:4", "2:8", "1:8"], sparsity_=[0.0, 0.25, 0.5, 0.75, 0.9, 0.95], finetune=[False, True]),
+                  layout_states=[dict(pattern="unstructured", sparsity_=0.0)])  # its widest labels
     return ex.set(**defaults) if defaults else ex
 
 
@@ -524,7 +526,8 @@ def matmul_energy_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(plot_matmul_energy, controls, title="Where the energy of a sparse layer goes",
                   ncols=2, figsize=(8.5, 4.2),
-                  static=dict(tokens=[1.0, 10.0, 100.0, 1000.0, 10000.0], csr_density=[0.05, 0.1, 0.3, 0.5, 1.0], memory=["on-chip SRAM 8 KB (45 nm)", "HBM2 DRAM", "DDR4 DRAM"]))
+                  static=dict(tokens=[1.0, 10.0, 100.0, 1000.0, 10000.0], csr_density=[0.05, 0.1, 0.3, 0.5, 1.0], memory=["on-chip SRAM 8 KB (45 nm)", "HBM2 DRAM", "DDR4 DRAM"]),
+                  layout_states=[dict(tokens=1.0, csr_density=1.0, memory="HBM2 DRAM")])  # widest labels
     return ex.set(**defaults) if defaults else ex
 
 

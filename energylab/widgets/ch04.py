@@ -295,7 +295,8 @@ def plot_accuracy_energy(ax, fmt: str = "int4", per_channel: bool = False, activ
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(low, 100)
     row = table[table["format"] == fmt].iloc[0]
-    ax.set_title(f"{row['label']}: {100 * row['accuracy']:.1f}% at {row['energy_j'] * 1e9:.2f} nJ, "
+    # two lines: on one, the longest format's title ran past the figure's edge
+    ax.set_title(f"{row['label']}: {100 * row['accuracy']:.1f}% at {row['energy_j'] * 1e9:.2f} nJ,\n"
                  f"{row['weights_bytes'] / 1e3:.1f} kB of weights")
     ax.legend(loc="lower right")
     return {"accuracy": float(row["accuracy"]), "energy_j": float(row["energy_j"]),
@@ -315,7 +316,9 @@ def formats_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(plot_number_line, controls, title="Number formats: range, resolution and rounding",
                   figsize=(8.0, 4.2),
-                  static=dict(fmt=[o[1] for o in controls["fmt"].options], value=[1e-6, 1e-4, 1e-2, 0.3, 1.0, 100.0, 1e4, 1e5]))
+                  static=dict(fmt=[o[1] for o in controls["fmt"].options], value=[1e-6, 1e-4, 1e-2, 0.3, 1.0, 100.0, 1e4, 1e5]),
+                  # the longest format name, and the two ends of the value's range
+                  layout_states=[dict(fmt="fp4_e2m1", value=1e-6), dict(fmt="int8", value=1e5)])
     return ex.set(**defaults) if defaults else ex
 
 
@@ -334,5 +337,6 @@ def quantization_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(_plot_quantization, controls, title="Quantizing the digits network", ncols=2,
                   figsize=(8.5, 4.2),
-                  static=dict(fmt=[o[1] for o in controls["fmt"].options], per_channel=[False, True], activations=[False, True]))
+                  static=dict(fmt=[o[1] for o in controls["fmt"].options], per_channel=[False, True], activations=[False, True]),
+                  layout_states=[dict(fmt="fp4_e2m1")])  # its widest labels
     return ex.set(**defaults) if defaults else ex

@@ -154,7 +154,7 @@ def plot_throttling(axes, r_th_k_per_w=0.08, c_th_j_per_k=400.0, t_max_c=85.0,
     ax_f.set_xlabel("time (s)")
     ax_f.set_ylabel("clock (GHz)")
     ttt = res.time_to_throttle_s
-    ax_f.set_title(f"work done = {res.sustained_fraction:.0%} of peak; "
+    ax_f.set_title(f"work done = {res.sustained_fraction:.0%} of peak;\n"  # one line ran off the figure
                    + ("never throttles" if np.isnan(ttt) else f"throttles after {ttt:.1f} s"))
     ax_f.legend(loc="upper right", ncols=1, fontsize=8)
     return {"sustained_fraction": res.sustained_fraction,
@@ -345,5 +345,6 @@ def datacenter_explorer(**defaults) -> Explorer:
     }
     ex = Explorer(plot_datacenter, controls, title="Data-centre designer: energy, water, carbon",
                   ncols=3, figsize=(8.5, 4.2),
-                  static=dict(it_load_mw=[1.0, 10.0, 50.0, 100.0, 200.0], practice=list(controls["practice"].options), site=list(controls["site"].options)))
+                  static=dict(it_load_mw=[1.0, 10.0, 50.0, 100.0, 200.0], practice=list(controls["practice"].options), site=list(controls["site"].options)),
+                  layout_states=[dict(site="GPT-3 training site (Microsoft) 2020")])  # its widest labels
     return ex.set(**defaults) if defaults else ex

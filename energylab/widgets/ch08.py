@@ -117,7 +117,9 @@ def calculators_explorer(**defaults) -> Explorer:
     ex = Explorer(plot_calculators, controls, title="Calculators against the meter",
                   figsize=(8.5, 3.8),
                   static=dict(workload=list(estimators.WORKLOADS), tokens=[500, 9000],
-                              active_parameters_b=[70.0, 1000.0]))
+                              active_parameters_b=[70.0, 1000.0]),
+                  # the training run: other tools (longer names), a wider energy axis
+                  layout_states=[dict(workload="GPT-3 training")])
     return ex.set(**defaults) if defaults else ex
 
 
