@@ -66,16 +66,19 @@ FRAME_CACHE_SIZE = 64
 _PALETTE_INDEX: np.ndarray | None = None
 
 
-_BLAS = None
+_BLAS: tuple | None = None   # (modules loaded when it was made, the controller)
 
 
 def _blas_controller():
-    """threadpoolctl's view of the loaded BLAS libraries (made once: it inspects them)."""
+    """threadpoolctl's view of the loaded BLAS libraries. Made again only when modules were
+    imported since (SciPy and scikit-learn bring their own BLAS): making one inspects every
+    loaded library, about 2 ms."""
     global _BLAS
-    if _BLAS is None:
+    if _BLAS is None or _BLAS[0] != len(sys.modules):
         from threadpoolctl import ThreadpoolController
-        _BLAS = ThreadpoolController()
-    return _BLAS
+        controller = ThreadpoolController()
+        _BLAS = (len(sys.modules), controller)
+    return _BLAS[1]
 
 
 def encode_png(rgba) -> bytes:
