@@ -202,3 +202,35 @@ def test_png_of_more_colours_keeps_the_256_most_frequent_and_maps_the_rest_to_th
     for pixel, shown in zip(rgb[is_rare], out[is_rare]):   # brute force: the nearest frequent one
         distances = ((common.astype(int) - pixel.astype(int)) ** 2).sum(1)
         assert ((shown.astype(int) - pixel.astype(int)) ** 2).sum() == distances.min()
+
+
+def test_a_live_redraw_collects_its_garbage_once_the_reader_pauses():
+    """In a kernel (an event loop runs) the previous figures' garbage is collected after the
+    redraw, while the reader looks at it, not inside a later redraw; outside one, never."""
+    import asyncio
+    import gc
+
+    from energylab.widgets import base
+
+    full = []
+    watch = lambda phase, info: full.append(phase) if info["generation"] == 2 and phase == "stop" else None  # noqa: E731
+    gc.callbacks.append(watch)
+    try:
+        ex = make()
+        scheduled = base._idle_collect
+        ex.set(slope=2.0)
+        assert base._idle_collect is scheduled     # no event loop: nothing scheduled
+
+        async def reader():
+            ex.set(slope=0.5)
+            pending = base._idle_collect
+            assert pending is not None and not pending.cancelled()
+            ex.set(slope=1.5)                  # a second move within the pause
+            assert pending.cancelled() and base._idle_collect is not pending
+            before = len(full)
+            await asyncio.sleep(base.IDLE_COLLECT_S + 0.2)
+            return len(full) - before
+
+        assert asyncio.run(reader()) >= 1      # one full collection, after the pause
+    finally:
+        gc.callbacks.remove(watch)
