@@ -284,7 +284,7 @@ def bench_explorers(n_changes: int = 50) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from energylab.widgets.base import another_value
+    from energylab.widgets.base import _blas_controller, another_value
 
     print(f"explorers ({n_changes} control changes each)", flush=True)
     for mod_path in sorted((ROOT / "energylab" / "widgets").glob("ch*.py")):
@@ -309,7 +309,8 @@ def bench_explorers(n_changes: int = 50) -> None:
                 FigureCanvasAgg(fig)
                 axes = fig.subplots(1, ex._ncols, squeeze=True)
                 c0 = time.process_time()
-                ex._plot(axes, **ex.values)
+                with _blas_controller().limit(limits=1, user_api="blas"):   # as explorers draw
+                    ex._plot(axes, **ex.values)
                 draw.append(time.process_time() - c0)
             paced = _paced_redraws(ex, names)
             revisit = []
