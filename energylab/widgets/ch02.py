@@ -77,7 +77,12 @@ def plot_energy_ladder(ax, temperature_k=300.0, bits_erased=1.0, capacitance_ff=
     ax.grid(axis="y", visible=False)
     for yi, (e, gap, src) in enumerate(zip(ladder["energy_j"], ladder["gap"], ladder["source"])):
         label = "the limit" if yi == 0 else f"{_times_ten(gap)} ×"
-        ax.text(e * 1.6, yi, f"{label}  [{_cite(src)}]", va="center", fontsize=8)
+        # a bar of ten decades or more holds its label; right of a longer bar, the label
+        # would run past the axes (the DRAM rung's reached the figure's edge)
+        inside = e >= 1e-13
+        ax.text(e / 1.6 if inside else e * 1.6, yi, f"{label}  [{_cite(src)}]", va="center",
+                ha="right" if inside else "left", fontsize=8,
+                color="white" if inside else "black")
     bits = f"{_count(bits_erased)} bit{'' if bits_erased == 1 else 's'}"
     ax.set_title(f"The energy ladder: {bits} erased at {temperature_k:.3g} K")
     return {"landauer_j": float(ladder["energy_j"].iloc[0]),
