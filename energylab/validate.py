@@ -24,6 +24,7 @@ __all__ = [
     "flag",
     "one_of",
     "same_shape",
+    "rgba_pixels",
     "broadcastable",
     "broadcast",
     "less_than",
@@ -305,6 +306,25 @@ def one_of(name: str, value, options: Iterable[str], normalise=str.lower):
     else:
         hint = ""
     raise ValueError(f"{name} must be one of {', '.join(repr(o) for o in options)}, got {value!r}{hint}")
+
+
+def rgba_pixels(name: str, value) -> np.ndarray:
+    """Require an image as matplotlib's Agg canvas gives it: an array of shape
+    ``(height, width, 4)`` of 8-bit levels (``uint8``). Returns it as a contiguous array.
+
+    >>> rgba_pixels("rgba", np.zeros((2, 3, 4), np.uint8)).shape
+    (2, 3, 4)
+    >>> rgba_pixels("rgba", np.zeros((2, 3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: rgba must be an array of shape (height, width, 4) of uint8 levels 0-255, got shape (2, 3) of float64
+    """
+    arr = np.asarray(value) if isinstance(value, (np.ndarray, memoryview)) else None
+    if arr is None or arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] != 4 or arr.size == 0:
+        got = (f"shape {arr.shape} of {arr.dtype}" if arr is not None else _kind(value))
+        raise ValueError(f"{name} must be an array of shape (height, width, 4) of uint8 levels "
+                         f"0-255, got {got}")
+    return np.ascontiguousarray(arr)
 
 
 def same_shape(names: tuple[str, str], a, b) -> None:  # noqa: D401

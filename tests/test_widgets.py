@@ -234,3 +234,23 @@ def test_a_live_redraw_collects_its_garbage_once_the_reader_pauses():
         assert asyncio.run(reader()) >= 1      # one full collection, after the pause
     finally:
         gc.callbacks.remove(watch)
+
+
+@pytest.mark.parametrize("bad", [None, "png", np.zeros((4, 5, 4)), np.zeros((4, 5, 3), np.uint8),
+                                 np.zeros((4, 5), np.uint8), [[[0, 0, 0, 255]]]])
+def test_png_encoder_rejects_what_is_not_an_rgba_image(bad):
+    with pytest.raises(ValueError, match="rgba must be an array of shape"):
+        encode_png(bad)
+
+
+@pytest.mark.parametrize("bad", [{"scale": 1e9}, ["scale"], [None]])
+def test_layout_states_must_be_a_list_of_states(bad):
+    with pytest.raises(ValueError, match=r"layout_states\[0\] must be a mapping"):
+        Explorer(_widening, {"scale": slider(1.0, 1.0, 1e9, 1.0, "scale")}, figsize=(4, 3),
+                 layout_states=bad)
+
+
+def test_layout_states_name_only_controls_the_explorer_has():
+    with pytest.raises(ValueError, match="unknown control 'size'"):
+        Explorer(_widening, {"scale": slider(1.0, 1.0, 1e9, 1.0, "scale")}, figsize=(4, 3),
+                 layout_states=[{"size": 2.0}])

@@ -127,7 +127,7 @@ def encode_png(rgba) -> bytes:
     global _PALETTE_INDEX
     from PIL import Image
 
-    pixels = np.ascontiguousarray(np.asarray(rgba, dtype=np.uint8))
+    pixels = validate.rgba_pixels("rgba", rgba)
     height, width = pixels.shape[:2]
     found = Image.fromarray(pixels, mode="RGBA").getcolors(height * width)
     counts = np.fromiter((count for count, _ in found), np.int64, len(found))
@@ -401,8 +401,9 @@ class Explorer(widgets.VBox):
 
         start = self.values
         boxes = [self._positions]
+        states = [validate.mapping(f"layout_states[{i}]", state) for i, state in enumerate(layout_states)]
         try:
-            for state in layout_states:
+            for state in states:
                 self._quiet_set({**start, **state})
                 self._draw(relayout=True)
                 boxes.append(self._last_layout)
