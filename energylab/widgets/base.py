@@ -41,6 +41,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from energylab import validate
+from energylab.widgets import layers
 
 __all__ = ["Explorer", "slider", "int_slider", "log_slider", "range_slider", "dropdown", "toggle",
            "another_value", "encode_png", "STYLE", "LIVE_NOTE"]
@@ -160,6 +161,7 @@ STYLE = {
     "axes.spines.right": False,
     "axes.titlesize": 11,
     "axes.titley": 1.0,  # a fixed title position: no search for room above tick labels
+    "axes.axisbelow": True,  # ticks and grid under the plot: the background layer (layers.py)
     "legend.fontsize": 9,
     "legend.frameon": False,
 }
@@ -279,8 +281,9 @@ class Explorer(widgets.VBox):
         self.static = self._check_static(static or {})
         with matplotlib.rc_context(STYLE):
             self._figure = Figure(figsize=figsize, dpi=STYLE["figure.dpi"])
-        FigureCanvasAgg(self._figure)
+        layers.Canvas(self._figure)
         self._frames: OrderedDict = OrderedDict()   # frame_name() -> (png, result)
+        self._backgrounds: OrderedDict = OrderedDict()   # layers.background_key -> pixels
         self._figure_stale = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.result: dict | None = None
@@ -483,7 +486,9 @@ class Explorer(widgets.VBox):
             # spins idle for longer than the product takes (up to half a redraw's CPU).
             with _blas_controller().limit(limits=1, user_api="blas"):
                 self.result = self._plot(axes, **self.values)
-            png = self._render(fig, check_fit=not relayout)
+            for ax in fig.axes:
+                layers.axis_to_bottom(ax)
+            png = self._render(fig, check_fit=not relayout, backgrounds=self._backgrounds)
             if png is None:
                 self.relayouts += 1
                 # Labels grew past the edge (wider tick labels, a longer title): lay
@@ -496,14 +501,17 @@ class Explorer(widgets.VBox):
         return png
 
     @classmethod
-    def _render(cls, fig, check_fit: bool = False) -> bytes | None:
+    def _render(cls, fig, check_fit: bool = False, backgrounds: OrderedDict | None = None) -> bytes | None:
         """Draw once with Agg and encode the pixels with :func:`encode_png`; ``None`` when
         ``check_fit`` and the drawing does not fit the figure (:meth:`_fits`).
 
-        ``savefig`` would draw the figure twice (once to settle the layout); drawing the
-        canvas ourselves and handing its buffer to Pillow costs about half as much.
+        The axes' ticks, tick labels and grid come from ``backgrounds`` when a state with
+        the same axes was drawn before (:func:`energylab.widgets.layers.draw`: the same
+        pixels as a full draw). ``savefig`` would draw the figure twice (once to settle
+        the layout); drawing the canvas ourselves and handing its buffer to the encoder
+        costs about half as much.
         """
-        fig.canvas.draw()
+        layers.draw(fig, OrderedDict() if backgrounds is None else backgrounds)
         if check_fit and not cls._fits(fig):
             return None
         return encode_png(fig.canvas.buffer_rgba())
