@@ -41,6 +41,6 @@ def test_every_static_state_has_a_readout(monkeypatch):
     # readout comes from the plot's figures of merit: the pixels are not needed here.
     from energylab.widgets import ch04
     from energylab.widgets.base import Explorer
-    monkeypatch.setattr(Explorer, "_render", classmethod(lambda cls, fig, check_fit=False: b"drawn"))
+    monkeypatch.setattr(Explorer, "_render", classmethod(lambda cls, fig, check_fit=False, **kw: b"drawn"))
     index = ch04.formats_explorer().export_states()
     assert all(entry["readout"] for entry in index["states"].values())

@@ -60,6 +60,13 @@ PALETTE_COLOURS = 256
 #: come to 31 MB, over issue 13's 30 MB; at level 8 they stay within it.
 PNG_COMPRESS_LEVEL = 8
 
+#: zlib level of the PNG a live explorer sends to the browser after a move: 1.1 ms for a
+#: frame instead of 8.6-10 ms at :data:`PNG_COMPRESS_LEVEL`, for 15-40 % more bytes that
+#: travel a local or Binder socket, not a reader's download (issue 18). The pixels are the
+#: same at every level; the static book's frames and a notebook's saved figure use
+#: :data:`PNG_COMPRESS_LEVEL`.
+LIVE_PNG_LEVEL = 1
+
 #: Frames an explorer keeps of the states it has shown (a reader dragging a slider back and
 #: forth sees them again at once): about 20-60 kB each, so at most a few MB per explorer.
 FRAME_CACHE_SIZE = 64
@@ -110,11 +117,12 @@ def _blas_controller():
     return _BLAS[1]
 
 
-def encode_png(rgba) -> bytes:
+def encode_png(rgba, level: int = PNG_COMPRESS_LEVEL) -> bytes:
     """Encode an RGBA pixel buffer as the explorers' PNG (256-colour palette, no dithering).
 
     One encoder for the live view and the static book's pre-rendered frames, so that a
-    frame shipped with the book is byte-for-byte the PNG the live explorer shows.
+    frame shipped with the book has the pixels of the PNG the live explorer shows (the
+    live view compresses less, :data:`LIVE_PNG_LEVEL`; ``level`` is zlib's, 0-9).
 
     The palette is the frame's :data:`PALETTE_COLOURS` most frequent colours (ties broken
     by colour, so the same pixels always give the same bytes), and every other colour
@@ -129,6 +137,7 @@ def encode_png(rgba) -> bytes:
     from PIL import Image
 
     pixels = validate.rgba_pixels("rgba", rgba)
+    level = validate.integer("level", level, 0, 9)
     height, width = pixels.shape[:2]
     found = Image.fromarray(pixels, mode="RGBA").getcolors(height * width)
     counts = np.fromiter((count for count, _ in found), np.int64, len(found))
@@ -147,7 +156,7 @@ def encode_png(rgba) -> bytes:
     image = Image.frombytes("P", (width, height), index.tobytes())
     image.putpalette(palette.astype(np.uint8).tobytes())
     out = io.BytesIO()
-    image.save(out, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    image.save(out, format="png", compress_level=level)
     return out.getvalue()
 
 
@@ -451,6 +460,7 @@ class Explorer(widgets.VBox):
             while len(self._frames) > FRAME_CACHE_SIZE:
                 self._frames.popitem(last=False)
             _collect_when_idle()
+            self._prepare_when_idle()
         self.image.value = png
         self.redraws += 1
 
@@ -480,7 +490,7 @@ class Explorer(widgets.VBox):
                 axes = fig.subplots(1, self._ncols, squeeze=True)
             else:
                 fig.set_layout_engine("none")
-                made = [fig.add_axes(pos) for pos in self._positions]
+                made = [fig.add_axes(ax) for ax in self._take_spare_axes()]
                 axes = made[0] if self._ncols == 1 else np.array(made)
             # One BLAS thread: the explorers' matrices are small, and a second thread
             # spins idle for longer than the product takes (up to half a redraw's CPU).
@@ -488,7 +498,8 @@ class Explorer(widgets.VBox):
                 self.result = self._plot(axes, **self.values)
             for ax in fig.axes:
                 layers.axis_to_bottom(ax)
-            png = self._render(fig, check_fit=not relayout, backgrounds=self._backgrounds)
+            png = self._render(fig, check_fit=not relayout, backgrounds=self._backgrounds,
+                               level=self._png_level)
             if png is None:
                 self.relayouts += 1
                 # Labels grew past the edge (wider tick labels, a longer title): lay
@@ -498,10 +509,71 @@ class Explorer(widgets.VBox):
                 self._last_layout = [ax.get_position() for ax in np.atleast_1d(axes)]
             if self._positions is None:
                 self._positions = self._last_layout
+            self._tick_counts = [[(len(axis.__dict__.get("majorTicks", ())), len(axis.__dict__.get("minorTicks", ())))
+                                  for axis in (ax.xaxis, ax.yaxis)] for ax in np.atleast_1d(axes)]
         return png
 
+    _png_level = LIVE_PNG_LEVEL
+
+    def _book_png(self) -> bytes:
+        """The current frame at the static book's compression (:data:`PNG_COMPRESS_LEVEL`):
+        the same pixels as :attr:`png`, fewer bytes."""
+        from PIL import Image
+
+        if self._png_level == PNG_COMPRESS_LEVEL:
+            return self.png
+        pixels = np.asarray(Image.open(io.BytesIO(self.png)).convert("RGBA"))
+        return encode_png(pixels, PNG_COMPRESS_LEVEL)
+
+    # Axes for the next redraw, made while the reader looks at this one (issue 18).
+    _spare = None          # (positions, [Axes not yet in the figure])
+    _tick_counts = None    # ticks each axis of the last draw made: [[(major, minor) for x, y]]
+
+    def _make_spare_axes(self) -> None:
+        """Make the axes the next redraw draws on, with as many ticks as the last draw used.
+
+        An axes takes about 10 ms to make, and each tick it draws half a millisecond more
+        (four lines and two texts; a log axis has dozens of minor ticks); made here, while
+        the reader looks at the frame, they are not part of the next redraw's wait. The
+        next plot then styles them (``tick_params``, ``set_yticks(..., fontsize=8)``) as
+        it would have styled ticks made later: ``tests/test_layers_draw.py`` compares
+        every explorer's frames with frames drawn on axes made on the spot.
+        """
+        from matplotlib.axes import Axes
+
+        if self._positions is None:
+            return
+        with matplotlib.rc_context(STYLE):
+            made = [Axes(self._figure, pos) for pos in self._positions]
+            for ax, counts in zip(made, self._tick_counts or ()):
+                for axis, (major, minor) in zip((ax.xaxis, ax.yaxis), counts):
+                    axis.get_major_ticks(major)
+                    axis.get_minor_ticks(minor)
+        self._spare = (list(self._positions), made)
+
+    def _take_spare_axes(self) -> list:
+        if self._spare is None or self._spare[0] != list(self._positions):
+            self._make_spare_axes()
+        made = self._spare[1]
+        self._spare = None
+        return made
+
+    def _prepare_when_idle(self) -> None:
+        """In a kernel (an event loop runs), make the next redraw's axes as soon as this
+        redraw has sent its frame; elsewhere the next redraw makes them itself."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        loop.call_soon(self._prepare_spare)
+
+    def _prepare_spare(self) -> None:
+        if self._spare is None:
+            self._make_spare_axes()
+
     @classmethod
-    def _render(cls, fig, check_fit: bool = False, backgrounds: OrderedDict | None = None) -> bytes | None:
+    def _render(cls, fig, check_fit: bool = False, backgrounds: OrderedDict | None = None,
+                level: int = PNG_COMPRESS_LEVEL) -> bytes | None:
         """Draw once with Agg and encode the pixels with :func:`encode_png`; ``None`` when
         ``check_fit`` and the drawing does not fit the figure (:meth:`_fits`).
 
@@ -514,7 +586,7 @@ class Explorer(widgets.VBox):
         layers.draw(fig, OrderedDict() if backgrounds is None else backgrounds)
         if check_fit and not cls._fits(fig):
             return None
-        return encode_png(fig.canvas.buffer_rgba())
+        return encode_png(fig.canvas.buffer_rgba(), level)
 
     @staticmethod
     def _fits(fig) -> bool:
@@ -625,6 +697,9 @@ class Explorer(widgets.VBox):
         known = {} if known is None else known
         index = {"grid": {k: [_jsonable(v) for v in vs] for k, vs in grid.items()},
                  "default": self.state_key(grid, {k: base[k] for k in grid}), "states": {}}
+        # the book's frames at the book's compression: no live frame from the cache
+        self.clear_frame_cache()
+        self._png_level = PNG_COMPRESS_LEVEL
         try:
             for state in self.states():
                 key = self.state_key(grid, state)
@@ -646,6 +721,7 @@ class Explorer(widgets.VBox):
                 index["states"][key] = entry
         finally:
             self.set(**base)
+            del self._png_level      # back to the class's live level
         return index
 
     def _quiet_set(self, values: dict) -> None:
@@ -711,7 +787,7 @@ class Explorer(widgets.VBox):
         else:
             note.append("No control moves on this page.")
         note.append(html.escape(LIVE_NOTE))
-        b64 = base64.b64encode(self.png).decode("ascii")
+        b64 = base64.b64encode(self._book_png()).decode("ascii")
         width, height = (int(round(v)) for v in self._figure.get_size_inches() * self._figure.dpi)
         attrs = ""
         if recipe:
@@ -739,7 +815,7 @@ class Explorer(widgets.VBox):
             data = data[0]
         data = dict(data)
         data["text/plain"] = repr(self)
-        data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["image/png"] = base64.b64encode(self._book_png()).decode("ascii")
         data["text/html"] = self.static_html()
         return data
 

@@ -116,7 +116,12 @@ def plot_roofline(ax, chips=ROOFLINE_CHIPS, precision="fp16", points=None):
         for label, i in points.items():
             p = float(pim.roofline(i, peak, bw))
             ax.plot([i], [p], "k*", ms=10)
-            ax.annotate(label, (i, p), textcoords="offset points", xytext=(6, -12), fontsize=9)
+            # to the left of a point in the right third of the axis (0.1-10^4 FLOP/B), so
+            # that the label stays inside the panel (beside a second panel, it ran over
+            # that panel's tick labels at batch 512)
+            right = i > 10 ** 2.3
+            ax.annotate(label, (i, p), textcoords="offset points", xytext=(-6 if right else 6, -12),
+                        ha="right" if right else "left", fontsize=9)
     ax.yaxis.set_major_formatter(EngFormatter(unit="FLOP/s"))
     ax.set_xlabel("arithmetic intensity (FLOP per byte of memory traffic)")
     ax.set_ylabel(f"attainable {precision.upper()} throughput")

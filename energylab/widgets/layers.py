@@ -79,17 +79,17 @@ def _line(line) -> tuple:
             repr(line.get_dashes() if hasattr(line, "get_dashes") else None))
 
 
-def _ticks(axis, which: str) -> tuple:
+def _ticks(axis, which: str, n: int) -> tuple:
     """The style of the ticks the plot made itself (``set_yticks(..., fontsize=8)``,
     ``get_yticklabels()`` then a colour): ticks made later copy the first one's style, so
-    these describe them all. Nothing when the plot made none (the usual case: the axis's
-    tick settings, in the key, are all there is)."""
+    these describe them all. Only the first ``n`` count: the axis draws no others. Nothing
+    when no tick was made yet (the axis's tick settings, in the key, are all there is)."""
     made = axis.__dict__.get(f"{which}Ticks")
     if not made:
         return ()
     return tuple((_text(t.label1), _text(t.label2), _line(t.tick1line), _line(t.tick2line),
                   _line(t.gridline), t.get_pad(), t.get_tickdir(), t._size, t._width)
-                 for t in made)
+                 for t in made[:max(n, 1)])
 
 
 def _axis(axis) -> tuple:
@@ -105,7 +105,7 @@ def _axis(axis) -> tuple:
         shown = axis._tick_group_visible(kw) and not isinstance(locator, NullLocator)
         where = tuple(float(v) for v in locs()) if shown else ()
         labels = tuple(formatter.format_ticks(list(where))) if shown else ()
-        parts += [repr(sorted(kw.items())), where, labels, _ticks(axis, which)]
+        parts += [repr(sorted(kw.items())), where, labels, _ticks(axis, which, len(where))]
     parts += [axis.major.formatter.get_offset(), _text(axis.offsetText), _text(axis.label),
               axis.label_position, axis.labelpad, axis._autolabelpos, axis.get_zorder()]
     return tuple(parts)
