@@ -471,9 +471,14 @@ class Explorer(widgets.VBox):
     @property
     def figure(self) -> Figure:
         """The matplotlib figure of the current state (drawn again if the PNG came from
-        the frame cache)."""
+        the frame cache), drawn whole: when the last redraw took its axes from a cached
+        background, their ticks and labels are laid out now (the same pixels), so that
+        every artist has the position it is drawn at."""
         if self._figure_stale:
             self._draw(relayout=self._positions is None)
+        if self._partial:
+            self._figure.canvas.draw()
+            self._partial = False
         return self._figure
 
     def _draw(self, relayout: bool) -> bytes:
@@ -500,6 +505,7 @@ class Explorer(widgets.VBox):
                 layers.axis_to_bottom(ax)
             png = self._render(fig, check_fit=not relayout, backgrounds=self._backgrounds,
                                level=self._png_level)
+            self._partial = not relayout
             if png is None:
                 self.relayouts += 1
                 # Labels grew past the edge (wider tick labels, a longer title): lay
@@ -587,6 +593,8 @@ class Explorer(widgets.VBox):
         if check_fit and not cls._fits(fig):
             return None
         return encode_png(fig.canvas.buffer_rgba(), level)
+
+    _partial = False   # the last draw may have taken its axes from a cached background (figure)
 
     @staticmethod
     def _fits(fig) -> bool:
