@@ -107,6 +107,14 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+@functools.cache
+def _chip_keys() -> tuple:
+    """Each chip's row index and its normalised name and aliases (read once: an
+    explorer's redraw looks chips up several times)."""
+    return tuple((i, [_norm(row["name"])] + [_norm(a) for a in str(row["aliases"]).split(";")])
+                 for i, row in _read("chips").iterrows())
+
+
 def chip(name: str, *, param: str = "name") -> pd.Series:
     """One row of the ``chips`` dataset, found by a forgiving name.
 
@@ -130,9 +138,7 @@ def chip(name: str, *, param: str = "name") -> pd.Series:
         raise ValueError(f"{param} must be a chip name such as 'H100', got {name!r}")
     chips = _read("chips")
     key = _norm(name)
-    keys = []
-    for i, row in chips.iterrows():
-        keys.append((i, [_norm(row["name"])] + [_norm(a) for a in str(row["aliases"]).split(";")]))
+    keys = _chip_keys()
     exact = [i for i, ks in keys if key in ks]
     if len(exact) == 1:
         return chips.loc[exact[0]].copy()
