@@ -22,6 +22,8 @@ the building:
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -934,10 +936,16 @@ def typical_range(name: str):
     >>> typical_range("pue")
     Estimate(1.08 ≤ 1.56 ≤ 1.58)
     """
+    return _typical_range(validate.one_of("name", name, list(_TYPICAL)))
+
+
+@functools.cache
+def _typical_range(name: str):
+    """:func:`typical_range`, read once per process (an ``Estimate`` is immutable; the
+    footprint explorer asks for all three on every redraw)."""
     from . import datasets
     from .estimate import Estimate
 
-    name = validate.one_of("name", name, list(_TYPICAL))
     table, column, label, picks = _TYPICAL[name]
     df = datasets.load(table).set_index([label, "year"])
     scale = 1e-3 if column == "intensity_g_per_kwh" else 1.0

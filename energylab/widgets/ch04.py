@@ -220,9 +220,12 @@ def plot_weights_quantized(ax, fmt: str = "int4", per_channel: bool = False):
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_xlabel("weight (float64)")
-    ax.set_ylabel(f"weight in {_label(fmt)}")
-    gran = "per channel" if per_channel else "per tensor"
-    ax.set_title(f"Layer-1 weights, {gran} scale\nSQNR {measured:.1f} dB (theory {theory:.1f} dB)")
+    # the same axis label for every format (the format is in the title): a redraw then
+    # reuses the axes' cached background (issue 18)
+    ax.set_ylabel("weight after quantizing")
+    gran = "per-channel" if per_channel else "per-tensor"
+    ax.set_title(f"Layer-1 weights in {_label(fmt)}, {gran} scale\n"
+                 f"SQNR {measured:.1f} dB (theory {theory:.1f} dB)")
     return {"sqnr_db": measured, "theory_db": theory}
 
 
