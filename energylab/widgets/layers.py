@@ -6,8 +6,8 @@ lines and two texts for every tick, about half a millisecond each, and a log axi
 dozens of minor ticks), then rasterising their text (issue 18). Here a figure is drawn as
 
 1. the **background**: the figure's face, each axes' face and its two axes (ticks, tick
-   labels, grid lines, axis labels, offset text), drawn once for each distinct
-   :func:`background_key` and kept as pixels;
+   labels, grid lines, axis labels, offset text), drawn once for each distinct part of
+   :func:`background_key` and kept as pixels, axes by axes;
 2. the **plot**: every other artist (lines, bars, images, texts, legends, titles, spines,
    figure-level text), drawn by matplotlib's own ``Figure.draw`` over a copy of those
    pixels, with the background's artists hidden.
@@ -34,12 +34,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.ft2font import RenderMode
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.ticker import NullLocator
+from matplotlib.transforms import Bbox
 
 __all__ = ["axis_to_bottom", "background_key", "draw", "Canvas", "GlyphCachingRenderer", "BACKGROUNDS", "GLYPHS"]
 
-#: Backgrounds kept per explorer (one full-figure RGBA copy each, about 1.5 MB at the
-#: course's 9 x 4.5 in and 100 dpi): enough for the few axis ranges a reader moves between.
-BACKGROUNDS = 8
+#: Axes backgrounds kept per explorer (each the rectangle of pixels one axes paints, at
+#: most a full figure's RGBA, about 1.5 MB at 9 x 4.5 in and 100 dpi): enough for the few
+#: axis ranges of each panel a reader moves between.
+BACKGROUNDS = 16
 
 
 class _Unkeyable(Exception):
@@ -124,13 +126,14 @@ def _axes(ax: Axes) -> tuple:
 
 
 def background_key(fig) -> tuple | None:
-    """Everything the background layer's pixels depend on, or ``None`` when the figure
-    has something the key would not describe (then :func:`draw` draws it whole)."""
+    """Everything the background layer's pixels depend on, one part per axes (in drawing
+    order) after the figure's own, or ``None`` when the figure has something the key
+    would not describe (then :func:`draw` draws it whole)."""
     if fig.subfigs or not fig.axes:
         return None
     try:
-        return (tuple(fig.get_size_inches()), fig.dpi, _colour(fig.patch.get_facecolor()),
-                fig.patch.get_visible(), tuple(_axes(ax) for ax in _in_draw_order(fig)))
+        return ((tuple(fig.get_size_inches()), fig.dpi, _colour(fig.patch.get_facecolor()),
+                 fig.patch.get_visible()), *(_axes(ax) for ax in _in_draw_order(fig)))
     except _Unkeyable:
         return None
 
@@ -139,12 +142,48 @@ def _in_draw_order(fig) -> list:
     return sorted(fig.axes, key=lambda ax: ax.get_zorder())   # stable: the order added
 
 
-def draw(fig, backgrounds: OrderedDict) -> bool:
-    """Draw ``fig`` on its Agg canvas, over a cached background when there is one.
+def _draw_layer(ax, renderer) -> None:
+    """One axes' part of the background: its face and its axis objects."""
+    if not ax.get_visible():
+        return
+    if ax.axison and ax._frameon:
+        ax.patch.draw(renderer)
+    if ax.axison:
+        for axis in ax._axis_map.values():
+            axis.draw(renderer)
 
-    ``backgrounds`` maps :func:`background_key` to pixels (the caller's cache, kept to
-    :data:`BACKGROUNDS` entries). Returns whether the background came from the cache.
-    The canvas holds the same pixels as after ``fig.canvas.draw()``.
+
+def _blank(fig, renderer) -> None:
+    renderer.clear()
+    fig.patch.draw(renderer)
+
+
+def _painted(canvas, blank: np.ndarray):
+    """The pixel rectangle ``(x0, y0, x1, y1)`` (display coordinates, half-open) holding
+    every pixel that differs from ``blank``, or ``None`` when none does."""
+    changed = (np.asarray(canvas.buffer_rgba()) != blank).any(-1)
+    rows, cols = np.flatnonzero(changed.any(1)), np.flatnonzero(changed.any(0))
+    if rows.size == 0:
+        return None
+    height = changed.shape[0]
+    return (int(cols[0]), height - int(rows[-1]) - 1, int(cols[-1]) + 1, height - int(rows[0]))
+
+
+def _disjoint(rects) -> bool:
+    return not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                   for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
+def draw(fig, backgrounds: OrderedDict) -> bool:
+    """Draw ``fig`` on its Agg canvas, over cached backgrounds where there are some.
+
+    Each axes' background (its face, ticks, tick labels, grid and axis labels) is kept in
+    ``backgrounds`` (the caller's cache, :data:`BACKGROUNDS` entries) under its part of
+    :func:`background_key`, as the rectangle of pixels it paints on the figure's face; a
+    two-panel figure whose one panel's axes changed draws that panel's again and reuses
+    the other's. When the rectangles of two axes overlap, all are drawn in one pass, in
+    matplotlib's order. Returns whether every axes' background came from the cache. The
+    canvas holds the same pixels as after ``fig.canvas.draw()``.
     """
     canvas = fig.canvas
     if not isinstance(fig.get_layout_engine(), (type(None), PlaceHolderLayoutEngine)):
@@ -157,25 +196,32 @@ def draw(fig, backgrounds: OrderedDict) -> bool:
         canvas.draw()
         return False
     renderer = canvas.get_renderer()
-    pixels = backgrounds.get(key)
-    hit = pixels is not None
-    if hit:
-        backgrounds.move_to_end(key)
-        canvas.restore_region(pixels)
+    figure_part, parts = key[0], key[1:]
+    blank, layers, hit = None, [], True
+    for ax, part in zip(_in_draw_order(fig), parts):
+        cached = backgrounds.get((figure_part, part))
+        if cached is None:
+            hit = False
+            _blank(fig, renderer)
+            if blank is None:
+                blank = np.array(canvas.buffer_rgba())
+            _draw_layer(ax, renderer)
+            rect = _painted(canvas, blank)
+            cached = (rect, None if rect is None else canvas.copy_from_bbox(Bbox.from_extents(*rect)))
+            backgrounds[(figure_part, part)] = cached
+            while len(backgrounds) > BACKGROUNDS:
+                backgrounds.popitem(last=False)
+        else:
+            backgrounds.move_to_end((figure_part, part))
+        layers.append(cached)
+    _blank(fig, renderer)
+    if _disjoint([rect for rect, _ in layers if rect is not None]):
+        for rect, region in layers:
+            if region is not None:
+                canvas.restore_region(region)
     else:
-        renderer.clear()
-        fig.patch.draw(renderer)
         for ax in _in_draw_order(fig):
-            if not ax.get_visible():
-                continue
-            if ax.axison and ax._frameon:
-                ax.patch.draw(renderer)
-            if ax.axison:
-                for axis in ax._axis_map.values():
-                    axis.draw(renderer)
-        backgrounds[key] = canvas.copy_from_bbox(fig.bbox)
-        while len(backgrounds) > BACKGROUNDS:
-            backgrounds.popitem(last=False)
+            _draw_layer(ax, renderer)
     hidden = [fig.patch] + [a for ax in fig.axes for a in (ax.patch, *ax._axis_map.values())]
     shown = [a.get_visible() for a in hidden]
     for a in hidden:
