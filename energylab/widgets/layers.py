@@ -34,12 +34,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.ft2font import RenderMode
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.ticker import NullLocator
-from matplotlib.transforms import Bbox
 
 __all__ = ["axis_to_bottom", "background_key", "draw", "Canvas", "GlyphCachingRenderer", "BACKGROUNDS", "GLYPHS"]
 
 #: Axes backgrounds kept per explorer (each the rectangle of pixels one axes paints, at
-#: most a full figure's RGBA, about 1.5 MB at 9 x 4.5 in and 100 dpi): enough for the few
+#: most a full figure's, about 1.5 MB at 9 x 4.5 in and 100 dpi): enough for the few
 #: axis ranges of each panel a reader moves between.
 BACKGROUNDS = 16
 
@@ -158,20 +157,39 @@ def _blank(fig, renderer) -> None:
     fig.patch.draw(renderer)
 
 
-def _painted(canvas, blank: np.ndarray):
-    """The pixel rectangle ``(x0, y0, x1, y1)`` (display coordinates, half-open) holding
-    every pixel that differs from ``blank``, or ``None`` when none does."""
-    changed = (np.asarray(canvas.buffer_rgba()) != blank).any(-1)
+def _words(canvas) -> np.ndarray:
+    """The canvas's pixels, one 32-bit word each, as a writable view of Agg's buffer."""
+    return np.asarray(canvas.buffer_rgba()).view(np.uint32)[..., 0]
+
+
+def _painted(canvas, blank, ax):
+    """What one axes' layer painted on the blank figure: ``(rows, cols, pixels, mask)``,
+    the smallest rectangle holding every pixel that differs from ``blank`` or lies under
+    the axes' face (which may have the blank's colour and still cover what another axes
+    drew there), its pixels and which of them count; ``None`` when there are none."""
+    pixels = _words(canvas)
+    changed = pixels != blank
+    if ax.get_visible() and ax.axison and ax._frameon and ax.patch.get_visible():
+        height = changed.shape[0]
+        x0, y0, x1, y1 = ax.patch.get_window_extent().extents
+        changed[max(0, height - math.ceil(y1)):max(0, height - math.floor(y0)),
+                max(0, math.floor(x0)):max(0, math.ceil(x1))] = True
     rows, cols = np.flatnonzero(changed.any(1)), np.flatnonzero(changed.any(0))
     if rows.size == 0:
         return None
-    height = changed.shape[0]
-    return (int(cols[0]), height - int(rows[-1]) - 1, int(cols[-1]) + 1, height - int(rows[0]))
+    r, c = slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1)
+    return r, c, pixels[r, c].copy(), changed[r, c].copy()
 
 
-def _disjoint(rects) -> bool:
-    return not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-                   for i, a in enumerate(rects) for b in rects[i + 1:])
+def _overlap(a, b) -> bool:
+    """Whether two painted layers share a pixel (then their order matters)."""
+    r0, r1 = max(a[0].start, b[0].start), min(a[0].stop, b[0].stop)
+    c0, c1 = max(a[1].start, b[1].start), min(a[1].stop, b[1].stop)
+    if r0 >= r1 or c0 >= c1:
+        return False
+    ma = a[3][r0 - a[0].start:r1 - a[0].start, c0 - a[1].start:c1 - a[1].start]
+    mb = b[3][r0 - b[0].start:r1 - b[0].start, c0 - b[1].start:c1 - b[1].start]
+    return bool((ma & mb).any())
 
 
 def draw(fig, backgrounds: OrderedDict) -> bool:
@@ -179,11 +197,12 @@ def draw(fig, backgrounds: OrderedDict) -> bool:
 
     Each axes' background (its face, ticks, tick labels, grid and axis labels) is kept in
     ``backgrounds`` (the caller's cache, :data:`BACKGROUNDS` entries) under its part of
-    :func:`background_key`, as the rectangle of pixels it paints on the figure's face; a
+    :func:`background_key`, as the pixels it paints on the figure's blank face; a
     two-panel figure whose one panel's axes changed draws that panel's again and reuses
-    the other's. When the rectangles of two axes overlap, all are drawn in one pass, in
-    matplotlib's order. Returns whether every axes' background came from the cache. The
-    canvas holds the same pixels as after ``fig.canvas.draw()``.
+    the other's. The kept pixels of all axes are put on the blank face together, which
+    is exact because no two paint the same pixel (checked; when two do, all are drawn in
+    one pass, in matplotlib's order). Returns whether every axes' background came from
+    the cache. The canvas holds the same pixels as after ``fig.canvas.draw()``.
     """
     canvas = fig.canvas
     if not isinstance(fig.get_layout_engine(), (type(None), PlaceHolderLayoutEngine)):
@@ -199,29 +218,31 @@ def draw(fig, backgrounds: OrderedDict) -> bool:
     figure_part, parts = key[0], key[1:]
     blank, layers, hit = None, [], True
     for ax, part in zip(_in_draw_order(fig), parts):
-        cached = backgrounds.get((figure_part, part))
-        if cached is None:
+        cached = backgrounds.get((figure_part, part), False)
+        if cached is False:
             hit = False
             _blank(fig, renderer)
             if blank is None:
-                blank = np.array(canvas.buffer_rgba())
+                blank = _words(canvas).copy()
+                if (blank == blank.flat[0]).all():
+                    blank = blank.flat[0]          # one colour: compare with a number
             _draw_layer(ax, renderer)
-            rect = _painted(canvas, blank)
-            cached = (rect, None if rect is None else canvas.copy_from_bbox(Bbox.from_extents(*rect)))
+            cached = _painted(canvas, blank, ax)
             backgrounds[(figure_part, part)] = cached
             while len(backgrounds) > BACKGROUNDS:
                 backgrounds.popitem(last=False)
         else:
             backgrounds.move_to_end((figure_part, part))
-        layers.append(cached)
+        if cached is not None:
+            layers.append(cached)
     _blank(fig, renderer)
-    if _disjoint([rect for rect, _ in layers if rect is not None]):
-        for rect, region in layers:
-            if region is not None:
-                canvas.restore_region(region)
-    else:
+    if any(_overlap(a, b) for i, a in enumerate(layers) for b in layers[i + 1:]):
         for ax in _in_draw_order(fig):
             _draw_layer(ax, renderer)
+    else:
+        words = _words(canvas)
+        for rows, cols, pixels, mask in layers:
+            np.copyto(words[rows, cols], pixels, where=mask)
     hidden = [fig.patch] + [a for ax in fig.axes for a in (ax.patch, *ax._axis_map.values())]
     shown = [a.get_visible() for a in hidden]
     for a in hidden:
