@@ -165,7 +165,9 @@ def gpu_gap_explorer(**defaults) -> Explorer:
     ex = Explorer(plot_gpu_gap, controls, title="How far are GPUs from the Landauer limit?",
                   figsize=(7.5, 4.2),
                   static=dict(bits_erased=[1.0, 10.0, 100.0, 1000.0, 10000.0], temperature_k=[4.0, 77.0, 300.0, 400.0], doubling_years=[1.0, 1.57, 2.5]),
-                  layout_states=[dict(bits_erased=1000.0, temperature_k=300.0)])  # its widest labels
+                  # its widest labels; and a time axis that ends on a labelled year (2080)
+                  layout_states=[dict(bits_erased=1000.0, temperature_k=300.0),
+                                 dict(bits_erased=1122.0, temperature_k=330.0)])
     return ex.set(**defaults) if defaults else ex
 
 

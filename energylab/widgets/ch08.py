@@ -118,8 +118,9 @@ def calculators_explorer(**defaults) -> Explorer:
                   figsize=(8.5, 3.8),
                   static=dict(workload=list(estimators.WORKLOADS), tokens=[500, 9000],
                               active_parameters_b=[70.0, 1000.0]),
-                  # the training run: other tools (longer names), a wider energy axis
-                  layout_states=[dict(workload="GPT-3 training")])
+                  # the training runs: other tools (longer names), wider energy axes
+                  layout_states=[dict(workload="GPT-3 training"), dict(workload="BLOOM training", pue=1.0),
+                                 dict(workload="BLOOM training", pue=2.0)])
     return ex.set(**defaults) if defaults else ex
 
 
