@@ -9,10 +9,6 @@ axes made on the spot, of the same state.
 """
 
 import asyncio
-import importlib
-import inspect
-import io
-import pathlib
 from collections import OrderedDict
 
 import numpy as np
@@ -22,23 +18,7 @@ from matplotlib.figure import Figure
 
 from energylab.widgets import base, layers
 from energylab.widgets.base import Explorer, another_value, dropdown, slider
-
-WIDGETS = pathlib.Path(__file__).resolve().parents[1] / "energylab" / "widgets"
-
-
-def _explorers():
-    found = []
-    for path in sorted(WIDGETS.glob("ch*.py")):
-        mod = importlib.import_module(f"energylab.widgets.{path.stem}")
-        for name, fn in inspect.getmembers(mod, inspect.isfunction):
-            if name.endswith("_explorer") and fn.__module__ == mod.__name__:
-                found.append(pytest.param(fn, id=f"{path.stem}.{name}"))
-    return found
-
-
-def _pixels(png):
-    from PIL import Image
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+from test_all_explorers import _explorers, _pixels
 
 
 def _stock_frame(ex, monkeypatch):

@@ -13,7 +13,9 @@ everywhere:
   :attr:`Explorer.png` or :attr:`Explorer.result` without a browser.
 
 The figure is a :class:`matplotlib.figure.Figure` made without pyplot, so redraws
-never stack extra figures in a notebook.
+never stack extra figures in a notebook. It is drawn by :mod:`energylab.widgets.layers`:
+each axes' ticks, labels and grid come from a cache while they stay the same, over which
+matplotlib draws the rest (the same pixels as a full draw, in a fraction of its time).
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ import ipywidgets as widgets
 import matplotlib
 import numpy as np
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from energylab import validate

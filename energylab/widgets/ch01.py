@@ -80,6 +80,12 @@ def plot_compute_trend(ax, years=(2010, 2026), domain="All", frontier_only=False
                      f"{fit.doubling_time_months:.1f} months (R² = {fit.r2:.2f})")
     else:
         ax.set_title("fewer than 3 models in this selection: no fit")
+    # the same axes for every selection (all models' span): selections compare on one
+    # scale, and a redraw reuses the axes' background (issue 18); a fit running past the
+    # data is cut at the edge
+    c = all_models["training_compute_flop"]
+    ax.set_ylim(c.min() / 3, c.max() * 3)
+    ax.set_xlim(all_models["year"].min() - 2, all_models["year"].max() + 2)
     ax.legend(loc="upper left")
     ax.text(0.99, 0.01, "Data: Epoch AI (CC BY 4.0)", transform=ax.transAxes,
             ha="right", va="bottom", fontsize=7, color="0.4")
