@@ -13,6 +13,7 @@ Pure drawing functions ``plot_*(ax, ...)`` plus two explorers built on
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -97,10 +98,13 @@ def plot_number_line(ax, fmt: str = "fp8_e4m3", value: float = 0.3, formats=tupl
         else float(precision.quantize(value, fmt, scale=1.0).values)
     info = precision.format_info(fmt)
     rel = abs(rounded - value) / value
-    # Six decades around x, not the 85 between FP32's smallest subnormal and its maximum:
-    # at that span every format's grid is a smear and x cannot be placed. A row whose
-    # range lies wholly outside the window says where it is instead.
-    lo, hi = value / 10**3, value * 10**3
+    # Seven whole decades around x (at least three on each side), not the 85 between
+    # FP32's smallest subnormal and its maximum: at that span every format's grid is a
+    # smear and x cannot be placed. Whole decades, so that moving x within a decade keeps
+    # the axes (and a redraw reuses their background, issue 18). A row whose range lies
+    # wholly outside the window says where it is instead.
+    decade = math.floor(math.log10(value))
+    lo, hi = 10.0 ** (decade - 3), 10.0 ** (decade + 4)
     ax.set_xscale("log")
     ax.set_xlim(lo, hi)
     for row, name in enumerate(formats):
@@ -112,12 +116,10 @@ def plot_number_line(ax, fmt: str = "fp8_e4m3", value: float = 0.3, formats=tupl
         elif info_row.min_subnormal > hi:
             ax.text(hi / 1.15, y + 0.18, f"range starts at {info_row.min_subnormal:.3g} ▸",
                     fontsize=7, color="0.35", ha="right", va="bottom")
+    # the chosen format is the row drawn thick and red (its label stays as the others, so
+    # that changing the format keeps the axes' background)
     ax.set_yticks(range(len(formats)), [_label(n) for n in formats][::-1], fontsize=8)
-    for tick, name in zip(ax.get_yticklabels(), list(formats)[::-1]):
-        if name == fmt:
-            tick.set_color("C3")
-            tick.set_fontweight("bold")
-    ax.set_xlabel("positive values, x ÷ 1000 to x × 1000 (log scale; integers with scale 1)")
+    ax.set_xlabel("positive values, the seven decades around x (log scale; integers with scale 1)")
     text = (f"{_label(fmt)}: eps = {info.eps:.3g}, range {info.min_subnormal:.3g} … {info.max:.4g}\n"
             f"x = {value:.4g} lies between {below:.6g} and {above:.6g}\n"
             f"rounds to {rounded:.6g}: relative error {rel:.2%}"
