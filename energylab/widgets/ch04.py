@@ -261,6 +261,10 @@ def format_table(per_channel: bool = False, activations: bool = False):
     return _format_table(bool(per_channel), bool(activations)).copy()
 
 
+#: Label offsets of :func:`plot_accuracy_energy`, by setting and axes size.
+_LABEL_OFFSETS: dict = {}
+
+
 def plot_accuracy_energy(ax, fmt: str = "int4", per_channel: bool = False, activations: bool = False):
     """Accuracy vs energy per inference for every format; ``fmt`` highlighted."""
     table = format_table(per_channel, activations)
@@ -272,13 +276,24 @@ def plot_accuracy_energy(ax, fmt: str = "int4", per_channel: bool = False, activ
     ax.set_ylim(low, 100)
     renderer = ax.figure.canvas.get_renderer()
     placed = []  # label boxes already drawn, in display coordinates
-    for _, r in table.sort_values("energy_j").iterrows():
+    # where each label went depends on the table and the axes' size, not on ``fmt``: found
+    # once per setting and size (measuring every candidate label was a third of a redraw)
+    where = (bool(per_channel), bool(activations), tuple(ax.get_position().bounds),
+             tuple(ax.figure.get_size_inches()), ax.figure.dpi)
+    offsets = _LABEL_OFFSETS.get(where)
+    found = []
+    for i, (_, r) in enumerate(table.sort_values("energy_j").iterrows()):
         chosen = r["format"] == fmt
         acc = 100 * r["accuracy"]
         y = max(acc, low + 0.5)  # formats that collapse are pinned to the bottom edge
         ax.plot(r["energy_j"] * 1e9, y, ("o" if r["kind"] == "fp" else "s") if acc >= low else "v",
                 color="C3" if chosen else ("C0" if r["kind"] == "fp" else "C2"), ms=9 if chosen else 6)
         name = r["label"].replace(" (MX)", "") + ("" if acc >= low else f" ({acc:.0f}%)")
+        if offsets is not None:
+            dx, dy = offsets[i]
+            ax.annotate(name, (r["energy_j"] * 1e9, y), xytext=(dx, dy), textcoords="offset points",
+                        fontsize=7, ha="left" if dx > 0 else "right")
+            continue
         # Formats with (nearly) the same energy and accuracy sit on top of each other: try
         # label positions above, below, then further out until one overlaps no earlier label.
         for dx, dy in [(4, 4), (4, -10), (4, 13), (4, -19), (-4, 4), (-4, -10), (4, 22), (4, -28)]:
@@ -289,10 +304,14 @@ def plot_accuracy_energy(ax, fmt: str = "int4", per_channel: bool = False, activ
                 break
             label.remove()
         else:
-            label = ax.annotate(name, (r["energy_j"] * 1e9, y), xytext=(4, 4), textcoords="offset points",
-                                fontsize=7)
+            dx, dy = 4, 4
+            label = ax.annotate(name, (r["energy_j"] * 1e9, y), xytext=(dx, dy), textcoords="offset points",
+                                fontsize=7, ha="left")
             box = label.get_window_extent(renderer)
         placed.append(box)
+        found.append((dx, dy))
+    if offsets is None:
+        _LABEL_OFFSETS[where] = tuple(found)
     ax.axhspan(100 * base - 1, 100 * base, color="C2", alpha=0.15, label="within 1 point of FP32")
     ax.set_xticks([1, 2, 5, 10, 20, 50], ["1", "2", "5", "10", "20", "50"])
     # two lines: on one line the label is wider than the half-width axes and was cut off
