@@ -242,14 +242,18 @@ def plot_pruning_accuracy(axes, sparsity_=0.5, pattern="2:4", finetune=False,
     ax0.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax0.set_xlabel("sparsity")
     ax0.set_ylabel("test accuracy")  # the legend says which marks are fine-tuned
-    ax0.set_title(f"{pattern} ({s:.0%}): {acc:.1%}   unstructured ({su:.0%}): {acc_u:.1%}",
-                  fontsize=10)
+    title = f"unstructured ({su:.0%}): {acc_u:.1%}"
+    if PATTERNS[pattern] is not None:   # the unstructured point once, not twice
+        title = f"{pattern} ({s:.0%}): {acc:.1%}   " + title
+    ax0.set_title(title, fontsize=10)
     ax0.legend(ncol=2, fontsize=7, loc="lower left")
 
     e_mac, e_byte = fp16_mac_energy_j(), memory_energy_per_byte_j(MEMORIES[memory])
     dense = _layers_energy(net, "dense", 1.0, None, None, e_mac, e_byte)
     unstructured = _layers_energy(net, "csr", 1 - su, None, None, e_mac, e_byte)
-    labels, bars = ["dense", f"unstructured\n{su:.0%} (CSR)"], [dense, unstructured]
+    # the sparsity is in the left panel's title: a label that stays the same lets a
+    # redraw reuse this axes' background (issue 18)
+    labels, bars = ["dense", "unstructured\n(CSR)"], [dense, unstructured]
     chosen = unstructured
     if PATTERNS[pattern] is not None:
         n, m = PATTERNS[pattern]
