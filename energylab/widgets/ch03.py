@@ -261,6 +261,10 @@ def plot_pruning_accuracy(axes, sparsity_=0.5, pattern="2:4", finetune=False,
         labels.append(f"{pattern}\n(N:M)")
         bars.append(chosen)
     _stacked(ax1, labels, bars)
+    # one energy scale for every sparsity (the largest bar any gives: CSR with nothing
+    # pruned), so that bars compare across moves and a redraw reuses the axes (issue 18)
+    top = max(dense["total"], _layers_energy(net, "csr", 1.0, None, None, e_mac, e_byte)["total"])
+    ax1.set_ylim(0, 1.05 * top)
     # two lines: on one, the longest pattern's title ran past the figure's edge
     ax1.set_title(f"energy per inference\n{pattern}: {chosen['total'] / dense['total']:.0%} "
                   "of dense", fontsize=10)
