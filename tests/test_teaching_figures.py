@@ -35,12 +35,19 @@ def test_decode_figure_draws_arithmetic_flat_and_total_as_the_sum():
     assert np.all(np.diff(lines["memory traffic"]) < 0)                      # falls with batch
 
 
-def test_number_line_window_is_six_decades_round_the_value():
-    for value in (3e-5, 0.3, 3000.0):
+def test_number_line_window_is_seven_whole_decades_round_the_value():
+    """x ÷ 1000 and x × 1000 are always in view, the window's ends are powers of ten, and
+    moving x within a decade keeps the window (so the axes' background is reused)."""
+    for value in (1e-6, 3e-5, 0.3, 0.99, 1.0, 3000.0, 1e5):
         ex = ch04.formats_explorer(fmt="fp8_e4m3", value=value)
-        ax = ex.figure.axes[0]
-        lo, hi = ax.get_xlim()
-        assert np.isclose(np.log10(hi / lo), 6.0) and lo < value < hi
+        lo, hi = ex.figure.axes[0].get_xlim()
+        assert np.isclose(np.log10(hi / lo), 7.0)
+        assert np.isclose(np.log10(lo), round(np.log10(lo)))
+        assert lo <= value / 1000 * (1 + 1e-12) and hi >= value * 1000
+    for value in (3e-5, 0.3, 3000.0):                 # x × 1.5 stays in x's decade
+        windows = {ch04.formats_explorer(fmt=f, value=v).figure.axes[0].get_xlim()
+                   for f in ("fp8_e4m3", "int8") for v in (value, 1.5 * value)}
+        assert len(windows) == 1
 
 
 def test_dvfs_label_says_it_compares_energy():
