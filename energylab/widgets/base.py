@@ -478,7 +478,8 @@ class Explorer(widgets.VBox):
         if self._figure_stale:
             self._draw(relayout=self._positions is None)
         if self._partial:
-            self._figure.canvas.draw()
+            with matplotlib.rc_context(STYLE):     # ticks made now get the explorer's style
+                self._figure.canvas.draw()
             self._partial = False
         return self._figure
 
@@ -516,9 +517,18 @@ class Explorer(widgets.VBox):
                 self._last_layout = [ax.get_position() for ax in np.atleast_1d(axes)]
             if self._positions is None:
                 self._positions = self._last_layout
-            self._tick_counts = [[(len(axis.__dict__.get("majorTicks", ())), len(axis.__dict__.get("minorTicks", ())))
-                                  for axis in (ax.xaxis, ax.yaxis)] for ax in np.atleast_1d(axes)]
+            self._count_ticks(np.atleast_1d(axes))
         return png
+
+    def _count_ticks(self, axes) -> None:
+        """Remember how many ticks each axis made, at least as many as before: a redraw
+        over a cached background makes none, and the next may need them again."""
+        counts = [[(len(axis.__dict__.get("majorTicks", ())), len(axis.__dict__.get("minorTicks", ())))
+                   for axis in (ax.xaxis, ax.yaxis)] for ax in axes]
+        old = self._tick_counts
+        if old is not None and len(old) == len(counts):
+            counts = [[tuple(map(max, a, b)) for a, b in zip(new_ax, old_ax)] for new_ax, old_ax in zip(counts, old)]
+        self._tick_counts = counts
 
     _png_level = LIVE_PNG_LEVEL
 
@@ -536,15 +546,19 @@ class Explorer(widgets.VBox):
     _spare = None          # (positions, [Axes not yet in the figure])
     _tick_counts = None    # ticks each axis of the last draw made: [[(major, minor) for x, y]]
 
-    def _make_spare_axes(self) -> None:
-        """Make the axes the next redraw draws on, with as many ticks as the last draw used.
+    def _make_spare_axes(self, ticks: bool = True) -> None:
+        """Make the axes the next redraw draws on, with as many ticks as the last draw
+        used (``ticks``) or with none yet.
 
-        An axes takes about 10 ms to make, and each tick it draws half a millisecond more
-        (four lines and two texts; a log axis has dozens of minor ticks); made here, while
-        the reader looks at the frame, they are not part of the next redraw's wait. The
-        next plot then styles them (``tick_params``, ``set_yticks(..., fontsize=8)``) as
-        it would have styled ticks made later: ``tests/test_layers_draw.py`` compares
-        every explorer's frames with frames drawn on axes made on the spot.
+        An axes takes about 5 ms to make, and each tick it draws half a millisecond more
+        (four lines and two texts; a log axis has dozens of minor ticks); made in a
+        kernel's pause, while the reader looks at the frame, they are not part of the next
+        redraw's wait. The next plot then styles them (``tick_params``,
+        ``set_yticks(..., fontsize=8)``) as it would have styled ticks made later:
+        ``tests/test_layers_draw.py`` compares every explorer's frames with frames drawn
+        on axes made on the spot. Without a pause (the book's frames, scripts, tests) the
+        ticks are left to matplotlib, which makes them when the axes are drawn: a redraw
+        whose axes come from a cached background (:mod:`.layers`) then makes none.
         """
         from matplotlib.axes import Axes
 
@@ -552,7 +566,7 @@ class Explorer(widgets.VBox):
             return
         with matplotlib.rc_context(STYLE):
             made = [Axes(self._figure, pos) for pos in self._positions]
-            for ax, counts in zip(made, self._tick_counts or ()):
+            for ax, counts in zip(made, (self._tick_counts or ()) if ticks else ()):
                 for axis, (major, minor) in zip((ax.xaxis, ax.yaxis), counts):
                     axis.get_major_ticks(major)
                     axis.get_minor_ticks(minor)
@@ -560,7 +574,7 @@ class Explorer(widgets.VBox):
 
     def _take_spare_axes(self) -> list:
         if self._spare is None or self._spare[0] != list(self._positions):
-            self._make_spare_axes()
+            self._make_spare_axes(ticks=False)
         made = self._spare[1]
         self._spare = None
         return made
