@@ -72,6 +72,7 @@ def _highlight(ax, pick=0, top=3.0):
 
 
 def test_the_background_key_sees_tick_styles_and_limits(monkeypatch):
+    monkeypatch.setattr(base, "_BACKGROUNDS", OrderedDict())   # none from other tests
     ex = Explorer(_highlight, {"pick": dropdown([0, 1, 2], 0, "pick"),
                                "top": slider(3.0, 2.0, 4.0, 1.0, "top")})
     quick, hits, frames = layers.draw, [], {}
@@ -169,3 +170,35 @@ def test_the_figure_drawn_whole_after_a_quick_redraw_is_the_frame(name):
     fig = ex.figure                                   # drawn whole now
     assert not ex._partial
     assert np.array_equal(_pixels(base.encode_png(fig.canvas.buffer_rgba())), _pixels(ex.png))
+
+
+@pytest.mark.parametrize("factory", _explorers())
+def test_an_explorer_made_again_uses_the_kept_layout_and_draws_the_same(factory, monkeypatch):
+    """The layouts (constrained layout's positions, for the starting state and for
+    ``layout_states``) and the axes backgrounds are kept for the process: an explorer made
+    a second time does no layout pass, and shows what the first one, laid out afresh,
+    shows, at the same positions, in its starting state and after a move; and the first
+    one equals one made with nothing kept at all (each layout state laid out for itself)."""
+    with monkeypatch.context() as m:
+        m.setattr(Explorer, "_layout_key", lambda self: None)       # keep nothing
+        m.setattr(base, "_BACKGROUNDS", OrderedDict())
+        reference = factory()
+    monkeypatch.setattr(base, "_LAYOUTS", {})
+    monkeypatch.setattr(base, "_BACKGROUNDS", OrderedDict())
+    first = factory()
+    assert base._LAYOUTS, "no layout was kept"
+    assert [p.bounds for p in first._positions] == [p.bounds for p in reference._positions]
+    assert np.array_equal(_pixels(first.png), _pixels(reference.png))
+    engines = []
+    original = Figure.set_layout_engine
+    monkeypatch.setattr(Figure, "set_layout_engine",
+                        lambda fig, layout=None, **kw: engines.append(layout) or original(fig, layout, **kw))
+    again = factory()
+    assert engines and "constrained" not in engines, "an explorer made again laid itself out afresh"
+    assert [p.bounds for p in again._positions] == [p.bounds for p in first._positions]
+    assert np.array_equal(_pixels(again.png), _pixels(first.png))
+    name = next(iter(first.controls))
+    value = another_value(first.controls[name])
+    first.set(**{name: value})
+    again.set(**{name: value})
+    assert np.array_equal(_pixels(again.png), _pixels(first.png))

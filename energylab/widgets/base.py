@@ -72,6 +72,19 @@ LIVE_PNG_LEVEL = 1
 #: forth sees them again at once): about 20-60 kB each, so at most a few MB per explorer.
 FRAME_CACHE_SIZE = 64
 
+#: Layouts found by matplotlib's constrained layout, kept for the process (issue 18): a
+#: layout pass costs as much as the drawing itself (0.1-0.3 s), and every explorer made
+#: again (in the book's build, a test, a notebook run twice) would repeat its own and those
+#: of its ``layout_states``. Keyed by :meth:`Explorer._layout_key`: the positions a pass
+#: finds depend only on what it draws, the plot function at those values.
+LAYOUTS = 512
+_LAYOUTS: dict = {}
+
+#: Axes backgrounds (:mod:`.layers`) of every explorer of the process, one cache: the key
+#: holds everything the pixels depend on (figure size and dpi, positions, limits, ticks,
+#: styles), so an explorer made again, or another one with the same axes, reuses them.
+_BACKGROUNDS: OrderedDict = OrderedDict()
+
 #: Index of each colour in the palette of the frame being encoded, by 24-bit colour code
 #: (16 MB, made at the first encode; only the entries of that frame's colours are read).
 _PALETTE_INDEX: np.ndarray | None = None
@@ -293,7 +306,7 @@ class Explorer(widgets.VBox):
             self._figure = Figure(figsize=figsize, dpi=STYLE["figure.dpi"])
         layers.Canvas(self._figure)
         self._frames: OrderedDict = OrderedDict()   # frame_name() -> (png, result)
-        self._backgrounds: OrderedDict = OrderedDict()   # layers.background_key -> pixels
+        self._backgrounds = _BACKGROUNDS   # layers.background_key -> pixels, shared
         self._figure_stale = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
         self.result: dict | None = None
@@ -418,8 +431,10 @@ class Explorer(widgets.VBox):
         try:
             for state in states:
                 self._quiet_set({**start, **state})
-                self._draw(relayout=True)
-                boxes.append(self._last_layout)
+                key = self._layout_key()
+                if key not in _LAYOUTS:          # found by a layout pass (kept for the process)
+                    self._draw(relayout=True)
+                boxes.append(_LAYOUTS.get(key, self._last_layout))
         finally:
             self._quiet_set(start)
         self._positions = [Bbox.from_extents(max(b.x0 for b in column), max(b.y0 for b in column),
@@ -491,13 +506,16 @@ class Explorer(widgets.VBox):
         for ax in tuple(fig.axes):
             fig.delaxes(ax)
         fig.clear()
+        layout_key = self._layout_key() if relayout else None
+        known = _LAYOUTS.get(layout_key) if layout_key is not None else None
         with matplotlib.rc_context(STYLE):
-            if relayout:
+            if relayout and known is None:
                 fig.set_layout_engine("constrained")
                 axes = fig.subplots(1, self._ncols, squeeze=True)
             else:
                 fig.set_layout_engine("none")
-                made = [fig.add_axes(ax) for ax in self._take_spare_axes()]
+                made = [fig.add_axes(ax) for ax in
+                        (self._new_axes(known) if relayout else self._take_spare_axes())]
                 axes = made[0] if self._ncols == 1 else np.array(made)
             # One BLAS thread: the explorers' matrices are small, and a second thread
             # spins idle for longer than the product takes (up to half a redraw's CPU).
@@ -507,7 +525,7 @@ class Explorer(widgets.VBox):
                 layers.axis_to_bottom(ax)
             png = self._render(fig, check_fit=not relayout, backgrounds=self._backgrounds,
                                level=self._png_level)
-            self._partial = not relayout
+            self._partial = not relayout or known is not None
             if png is None:
                 self.relayouts += 1
                 # Labels grew past the edge (wider tick labels, a longer title): lay
@@ -515,6 +533,10 @@ class Explorer(widgets.VBox):
                 return self._draw(relayout=True)
             if relayout:
                 self._last_layout = [ax.get_position() for ax in np.atleast_1d(axes)]
+                if known is None and layout_key is not None:
+                    if len(_LAYOUTS) >= LAYOUTS:
+                        _LAYOUTS.pop(next(iter(_LAYOUTS)))
+                    _LAYOUTS[layout_key] = self._last_layout
             if self._positions is None:
                 self._positions = self._last_layout
             self._count_ticks(np.atleast_1d(axes))
@@ -560,17 +582,30 @@ class Explorer(widgets.VBox):
         ticks are left to matplotlib, which makes them when the axes are drawn: a redraw
         whose axes come from a cached background (:mod:`.layers`) then makes none.
         """
-        from matplotlib.axes import Axes
-
         if self._positions is None:
             return
+        self._spare = (list(self._positions), self._new_axes(self._positions, self._tick_counts if ticks else None))
+
+    def _new_axes(self, positions, tick_counts=None) -> list:
+        """Axes at ``positions`` (not yet in the figure), each axis with ``tick_counts``
+        ticks made (``[[(major, minor) for x, y] for each axes]``) or none."""
+        from matplotlib.axes import Axes
+
         with matplotlib.rc_context(STYLE):
-            made = [Axes(self._figure, pos) for pos in self._positions]
-            for ax, counts in zip(made, (self._tick_counts or ()) if ticks else ()):
+            made = [Axes(self._figure, pos) for pos in positions]
+            for ax, counts in zip(made, tick_counts or ()):
                 for axis, (major, minor) in zip((ax.xaxis, ax.yaxis), counts):
                     axis.get_major_ticks(major)
                     axis.get_minor_ticks(minor)
-        self._spare = (list(self._positions), made)
+        return made
+
+    def _layout_key(self):
+        """What a layout pass's result depends on: the plot function, the figure's size and
+        columns, and every control's value (``None`` when a value has no exact repr)."""
+        values = repr(sorted(self.values.items()))
+        if " at 0x" in values:
+            return None
+        return (self._plot, tuple(self._figure.get_size_inches()), self._figure.dpi, self._ncols, values)
 
     def _take_spare_axes(self) -> list:
         if self._spare is None or self._spare[0] != list(self._positions):

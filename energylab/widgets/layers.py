@@ -37,10 +37,11 @@ from matplotlib.ticker import NullLocator
 
 __all__ = ["axis_to_bottom", "background_key", "draw", "Canvas", "GlyphCachingRenderer", "BACKGROUNDS", "GLYPHS"]
 
-#: Axes backgrounds kept per explorer (each the rectangle of pixels one axes paints, at
-#: most a full figure's, about 1.5 MB at 9 x 4.5 in and 100 dpi): enough for the few
-#: axis ranges of each panel a reader moves between.
-BACKGROUNDS = 16
+#: Axes backgrounds a cache keeps (each the rectangle of pixels one axes paints, at most a
+#: full figure's, about 1.5 MB at 9 x 4.5 in and 100 dpi, typically 0.3-0.7 MB): the
+#: explorers of a process share one (``energylab.widgets.base``), enough for the few axis
+#: ranges of each panel a reader moves between in a lab's handful of explorers.
+BACKGROUNDS = 64
 
 
 class _Unkeyable(Exception):
