@@ -284,6 +284,7 @@ def bench_explorers(n_changes: int = 50) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from energylab.widgets import base
     from energylab.widgets.base import _blas_controller, another_value
 
     print(f"explorers ({n_changes} control changes each)", flush=True)
@@ -312,8 +313,11 @@ def bench_explorers(n_changes: int = 50) -> None:
                 with _blas_controller().limit(limits=1, user_api="blas"):   # as explorers draw
                     ex._plot(axes, **ex.values)
                 draw.append(time.process_time() - c0)
-            # a fresh explorer: nothing cached from the moves above (its axes' backgrounds
-            # are made as the reader moves; only the process-wide glyph cache is warm)
+            # a fresh explorer, as in a fresh kernel: nothing cached from the moves above
+            # (the process-wide axes backgrounds and layouts emptied; its backgrounds are
+            # made as the reader moves; only the process-wide glyph cache is warm)
+            base._BACKGROUNDS.clear()
+            base._LAYOUTS.clear()
             paced = _paced_redraws(fn(), names)
             revisit = []
             if hasattr(ex, "clear_frame_cache"):

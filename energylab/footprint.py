@@ -683,12 +683,17 @@ def footprint_estimate(it_energy_j, pue=1.0, intensity_kg_per_kwh=0.0, wue_onsit
     >>> fp["carbon_kg"].format(scale=1e3, unit="t", digits=3)
     '561 [472 – 734] t'
     """
-    from .estimate import propagate
+    from .estimate import Estimate, propagate
 
     args = dict(it_energy_j=it_energy_j, pue=pue, intensity_kg_per_kwh=intensity_kg_per_kwh,
                 wue_onsite_l_per_kwh=wue_onsite_l_per_kwh, ewif_l_per_kwh=ewif_l_per_kwh,
                 embodied_kg=embodied_kg)
     units = {"facility_energy_j": "J", "operational_carbon_kg": "kg", "carbon_kg": "kg",
              "water_onsite_l": "L", "water_offsite_l": "L", "water_l": "L"}
-    return {name: propagate(lambda **kw: getattr(Footprint(**kw), name), unit=unit, **args)
-            for name, unit in units.items()}
+    # one Footprint per corner of the inputs' box, all six totals at once (each total's
+    # range is still its own minimum and maximum over the corners)
+    totals = propagate(lambda **kw: [getattr(fp, name) for fp in (Footprint(**kw),) for name in units],
+                       **args)
+    return {name: Estimate(float(totals.low[i]), float(totals.central[i]), float(totals.high[i]),
+                           unit, totals.sources)
+            for i, (name, unit) in enumerate(units.items())}

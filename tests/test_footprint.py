@@ -335,3 +335,26 @@ def test_claims_browser_filters_and_shows_html():
     b.controls["topic"].value = "All"  # as a user would
     claims = datasets.load("claims")
     assert len(b.frame) == (claims["verdict_class"] == "wrong").sum()
+
+
+def test_footprint_estimate_ranges_are_each_totals_own_over_the_box():
+    """``footprint_estimate`` builds one Footprint per corner for all six totals at once;
+    each total's range must still be what propagating that total alone gives (its own
+    minimum and maximum over the corners), on random boxes with some inputs exact."""
+    from energylab.estimate import Estimate, propagate
+
+    rng = np.random.default_rng(7)
+
+    def maybe_uncertain(lo, hi):
+        a, b = sorted(rng.uniform(lo, hi, 2))
+        c = rng.uniform(a, b)
+        return Estimate(a, c, b) if rng.random() < 0.7 else float(c)
+
+    for _ in range(30):
+        args = dict(it_energy_j=maybe_uncertain(1e9, 1e13), pue=maybe_uncertain(1.05, 1.8),
+                    intensity_kg_per_kwh=maybe_uncertain(0.0, 0.9), wue_onsite_l_per_kwh=maybe_uncertain(0, 3),
+                    ewif_l_per_kwh=maybe_uncertain(0, 5), embodied_kg=maybe_uncertain(0, 1e6))
+        for name, got in footprint.footprint_estimate(**args).items():
+            alone = propagate(lambda **kw: getattr(footprint.Footprint(**kw), name), unit=got.unit, **args)
+            assert (got.low, got.central, got.high, got.sources) == (alone.low, alone.central, alone.high,
+                                                                     alone.sources), name

@@ -549,7 +549,8 @@ class Explorer(widgets.VBox):
                    for axis in (ax.xaxis, ax.yaxis)] for ax in axes]
         old = self._tick_counts
         if old is not None and len(old) == len(counts):
-            counts = [[tuple(map(max, a, b)) for a, b in zip(new_ax, old_ax)] for new_ax, old_ax in zip(counts, old)]
+            counts = [[tuple(map(max, a, b)) for a, b in zip(new_ax, old_ax)]
+                      for new_ax, old_ax in zip(counts, old)]
         self._tick_counts = counts
 
     _png_level = LIVE_PNG_LEVEL
@@ -584,7 +585,8 @@ class Explorer(widgets.VBox):
         """
         if self._positions is None:
             return
-        self._spare = (list(self._positions), self._new_axes(self._positions, self._tick_counts if ticks else None))
+        counts = self._tick_counts if ticks else None
+        self._spare = (list(self._positions), self._new_axes(self._positions, counts))
 
     def _new_axes(self, positions, tick_counts=None) -> list:
         """Axes at ``positions`` (not yet in the figure), each axis with ``tick_counts``
