@@ -690,10 +690,13 @@ def footprint_estimate(it_energy_j, pue=1.0, intensity_kg_per_kwh=0.0, wue_onsit
                 embodied_kg=embodied_kg)
     units = {"facility_energy_j": "J", "operational_carbon_kg": "kg", "carbon_kg": "kg",
              "water_onsite_l": "L", "water_offsite_l": "L", "water_l": "L"}
-    # one Footprint per corner of the inputs' box, all six totals at once (each total's
-    # range is still its own minimum and maximum over the corners)
-    totals = propagate(lambda **kw: [getattr(fp, name) for fp in (Footprint(**kw),) for name in units],
-                       **args)
+    def all_totals(**kw):
+        # one Footprint per corner of the inputs' box, all six totals at once (each
+        # total's range is still its own minimum and maximum over the corners)
+        fp = Footprint(**kw)
+        return [getattr(fp, name) for name in units]
+
+    totals = propagate(all_totals, **args)
     return {name: Estimate(float(totals.low[i]), float(totals.central[i]), float(totals.high[i]),
                            unit, totals.sources)
             for i, (name, unit) in enumerate(units.items())}
